@@ -1,0 +1,163 @@
+# cgprov top-level build. `make help` lists the targets.
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := build
+
+BUILD      := build
+CXX        ?= g++
+CLANG      ?= clang-19
+BPFTOOL    ?= bpftool
+CLANG_FMT  ?= clang-format-19
+KERNEL_FLAVOR ?= default
+
+CXXFLAGS   ?= -O2 -g
+CXXFLAGS   += -std=c++20 -Wall -Wextra -Werror -I$(BUILD) -Iloader -Ibpf
+LDLIBS     := -lbpf -lelf -lz
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ARCH       := x86
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ibpf -Itests/bpf
+BPF_HDRS   := bpf/vmlinux.h $(filter-out bpf/vmlinux.h,$(wildcard bpf/*.h))
+
+LOADER_LIB_SRCS := $(filter-out loader/main.cpp,$(wildcard loader/*.cpp))
+LOADER_LIB_OBJS := $(LOADER_LIB_SRCS:loader/%.cpp=$(BUILD)/loader/%.o)
+UNIT_SRCS       := $(wildcard tests/unit/*.cpp)
+UNIT_OBJS       := $(UNIT_SRCS:tests/unit/%.cpp=$(BUILD)/tests/unit/%.o)
+VMTEST_SRCS     := $(wildcard tests/integration/*.cpp)
+VMTEST_OBJS     := $(VMTEST_SRCS:tests/integration/%.cpp=$(BUILD)/tests/integration/%.o)
+# BPF objects: the product's in bpf/, test-only ones in tests/bpf/; each
+# NAME.bpf.c gives $(BUILD)/NAME.skel.h with `struct NAME_bpf`.
+BPF_SRCS        := $(wildcard bpf/*.bpf.c tests/bpf/*.bpf.c)
+BPF_SKELS       := $(foreach s,$(BPF_SRCS),$(BUILD)/$(notdir $(s:.bpf.c=.skel.h)))
+
+PREFIX     ?= /usr/local
+SYSTEMD_DIR ?= /etc/systemd/system
+
+.PHONY: help deps kernel kernel-debug build test test-unit test-vm test-stock demo format \
+	check-series install bench clean
+
+help:
+	@echo "make deps         install Debian packages and virtme-ng (idempotent)"
+	@echo "make kernel       build (or reuse) the patched 6.12 kernel; prints the image path"
+	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
+	@echo "make test         deps + kernel + build, unit tests on the host, VM suites"
+	@echo "make demo         deps + kernel + build, then show cgprov in a VM"
+	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
+	@echo "make format       clang-format the C and C++ sources"
+	@echo "make check-series checkpatch --strict every kernel patch and build after each one"
+	@echo "make install      install cgprov and its boot-time systemd unit (PREFIX=$(PREFIX))"
+	@echo "KERNEL_FLAVOR=debug selects the PROVE_LOCKING kernel; V=1 shows commands"
+
+deps:
+	$(Q)scripts/deps.sh
+
+kernel:
+	$(Q)scripts/build-kernel.sh --flavor $(KERNEL_FLAVOR)
+
+kernel-debug:
+	$(Q)scripts/build-kernel.sh --flavor debug
+
+# vmlinux.h always comes from the BTF of the kernel built from this series;
+# VMLINUX_BTF overrides it (for example /sys/kernel/btf/vmlinux).
+VMLINUX_BTF ?= $(shell scripts/build-kernel.sh --flavor $(KERNEL_FLAVOR) --print-dir --cached 2>/dev/null)/vmlinux.btf
+
+bpf/vmlinux.h: $(VMLINUX_BTF)
+	@test -s "$<" || { echo "no kernel BTF at '$<': run 'make kernel' or set VMLINUX_BTF" >&2; exit 1; }
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $< format c > $@
+
+build: bpf/vmlinux.h $(BPF_SKELS) $(BUILD)/cgprov $(BUILD)/cgprov-unit-tests \
+	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench
+
+$(BUILD)/%.bpf.o: $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(filter %.bpf.c,$^) -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(foreach s,$(BPF_SRCS),$(eval $(BUILD)/$(notdir $(s:.bpf.c=.bpf.o)): $(s)))
+
+$(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) | $(BPF_SKELS)
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/cgprov: $(BUILD)/loader/main.o $(LOADER_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp)
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/cgprov-unit-tests: $(UNIT_OBJS) $(LOADER_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -o $@
+
+$(BUILD)/tests/integration/%.o: tests/integration/%.cpp $(wildcard loader/*.hpp tests/integration/*.hpp) | $(BPF_SKELS)
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) -Itests/integration -Itests/bpf -c $< -o $@
+
+# In-VM tests: run by tests/vm/*/ scripts inside the guest, never on the host.
+$(BUILD)/cgprov-vm-tests: $(VMTEST_OBJS) $(LOADER_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -lcap -o $@
+
+# The README's test command: installs, builds, runs everything, and ends with
+# one line `N passed, N failed, N skipped`.
+test: deps
+	$(Q)$(MAKE) --no-print-directory kernel
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/test.sh
+
+test-unit: build
+	$(Q)scripts/test.sh --unit
+
+test-vm: build
+	$(Q)scripts/test.sh --vm
+
+test-stock: build
+	$(Q)scripts/test.sh --stock
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory kernel
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/demo.sh
+
+check-series:
+	$(Q)scripts/check-series.sh --build
+
+install: $(BUILD)/cgprov
+	$(Q)install -D -m 0755 $(BUILD)/cgprov $(DESTDIR)$(PREFIX)/sbin/cgprov
+	$(Q)install -D -m 0644 scripts/systemd/cgprov.service $(DESTDIR)$(SYSTEMD_DIR)/cgprov.service
+	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
+
+$(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) $< -o $@
+
+# Side-by-side measurements in one VM run; prints ratios.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory kernel
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/bench.sh
+
+format:
+	$(Q)$(CLANG_FMT) -i $(wildcard loader/*.cpp loader/*.hpp tests/unit/*.cpp tests/integration/*.cpp \
+		tests/integration/*.hpp tests/bench/*.cpp bpf/*.bpf.c tests/bpf/*.bpf.c) $(filter-out bpf/vmlinux.h,$(wildcard bpf/*.h))
+
+clean:
+	$(Q)rm -rf $(BUILD) bpf/vmlinux.h

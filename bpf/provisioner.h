@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between bpf/provisioner.bpf.c and the loader. */
+#ifndef CGPROV_PROVISIONER_H
+#define CGPROV_PROVISIONER_H
+
+#ifndef __VMLINUX_H__ /* BPF programs get the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
+/* Longest bpffs directory path the provisioner pins into, with its NUL. */
+#define CGPROV_DIR_MAX 128
+/* A pin name: a 64-bit cgroup id in decimal (20 digits) and a NUL. */
+#define CGPROV_NAME_MAX 24
+
+/* Counters of the provisioner, in the single entry of its status map. */
+struct cgprov_provision_status {
+	__u64 pinned;		/* stats files created (mkdir and backfill) */
+	__u64 unpinned;		/* stats files removed on rmdir */
+	__u64 pin_errors;	/* failed pins, last error in last_pin_error */
+	__u64 unpin_errors;	/* failed unpins, last error in last_unpin_error */
+	__s64 last_pin_error;	/* negative errno */
+	__s64 last_unpin_error; /* negative errno */
+};
+
+/* Context of the backfill syscall program: one existing cgroup. */
+struct cgprov_backfill_args {
+	__u64 cgroup_id;
+	__s32 ret; /* out: 0, -EEXIST (already provisioned) or an error */
+	__u32 pad;
+};
+
+#endif /* CGPROV_PROVISIONER_H */

@@ -1,0 +1,46 @@
+// cgprov's BPF objects: skeleton ownership, the version that identifies a
+// build of them, and the pin names of their programs' links.
+#pragma once
+
+#include <bpf/libbpf.h>
+
+#include <memory>
+#include <string>
+
+#include "provisioner.skel.h"
+#include "result.hpp"
+#include "stats.skel.h"
+#include "unique_fd.hpp"
+
+namespace cgprov {
+
+struct StatsSkelDeleter {
+  void operator()(stats_bpf *skel) const { stats_bpf__destroy(skel); }
+};
+struct ProvisionerSkelDeleter {
+  void operator()(provisioner_bpf *skel) const { provisioner_bpf__destroy(skel); }
+};
+using StatsSkel = std::unique_ptr<stats_bpf, StatsSkelDeleter>;
+using ProvisionerSkel = std::unique_ptr<provisioner_bpf, ProvisionerSkelDeleter>;
+
+struct LinkDeleter {
+  void operator()(bpf_link *link) const { bpf_link__destroy(link); }
+};
+using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
+
+// "<release>-<hash>" where the hash covers both BPF objects: two loaders
+// with the same version install identical programs.
+std::string bpf_version();
+
+// Pin name of the link that attaches `prog`: "link_<program name>".
+std::string link_pin_name(const bpf_program *prog);
+
+// Whether a program is attached through a pinned link (collectors, flusher,
+// provisioner) rather than used by other means (iterator, syscall program).
+bool attached_by_link(const bpf_program *prog);
+
+// Whether the map pinned as `pinned_fd` has the type, sizes and flags that
+// `map` declares, so that the programs can use it in its place.
+bool map_compatible(int pinned_fd, const bpf_map *map);
+
+}  // namespace cgprov

@@ -1,0 +1,231 @@
+// cgprov install: load, attach and pin everything, backfill existing
+// cgroups, and record the version last.
+#include <bpf/bpf.h>
+#include <stdio.h>
+
+#include "bpf_objects.hpp"
+#include "bpffs.hpp"
+#include "cgroup_fs.hpp"
+#include "installer.hpp"
+#include "meta.hpp"
+#include "pins.hpp"
+
+namespace cgprov {
+namespace {
+
+constexpr mode_t kPublicDirMode = 0755;
+constexpr mode_t kInternalDirMode = 0700;
+constexpr mode_t kInternalPinMode = 0600;
+constexpr mode_t kPublicProgMode = 0444;
+
+// Pin `fd` at `path`, replacing what is there atomically (rename over it).
+Result<void> replace_pin(int fd, const std::string &path, mode_t mode) {
+  const std::string tmp = path + "_new";
+  if (auto r = unpin(tmp); !r) return r;
+  if (auto r = pin_object(fd, tmp, mode); !r) return r;
+  if (::rename(tmp.c_str(), path.c_str())) {
+    Error error = errno_error("rename " + tmp);
+    unpin(tmp);
+    return error;
+  }
+  return {};
+}
+
+// Use the map pinned at `path`, if any, instead of creating a new one, so
+// that numbers survive reinstalls and upgrades.
+Result<void> reuse_pinned_map(bpf_map *map, const std::string &path) {
+  if (!path_exists(path)) return {};
+  auto fd = open_pinned(path);
+  if (!fd) return fd.error();
+  if (!map_compatible(fd.value().get(), map))
+    return Error{"map " + path +
+                     " was made by an incompatible version; 'cgprov uninstall' "
+                     "first (this resets the stats)",
+                 0};
+  if (bpf_map__reuse_fd(map, fd.value().get())) return errno_error("reuse map " + path);
+  return {};
+}
+
+Result<void> pin_map_if_new(const bpf_map *map, const std::string &path) {
+  if (path_exists(path)) return {};
+  return pin_object(bpf_map__fd(map), path, kInternalPinMode);
+}
+
+uint32_t prog_id(int prog_fd) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  return bpf_prog_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+}
+
+// Attach `prog` through a link pinned in `dir`, replacing a link pinned
+// there by an earlier install: tracing links cannot switch programs (no
+// LINK_UPDATE), so the new link is attached first and renamed over the old
+// pin, which detaches the old program. While both are attached, an event is
+// handled twice; the programs are written so that the second run finds
+// nothing left to do (a timestamp already consumed, a pin that exists).
+Result<void> attach_or_replace(bpf_program *prog, const std::string &dir) {
+  const std::string path = dir + "/" + link_pin_name(prog);
+  LinkPtr link(bpf_program__attach(prog));
+  if (!link) return errno_error(std::string("attach ") + bpf_program__name(prog));
+  if (auto r = replace_pin(bpf_link__fd(link.get()), path, kInternalPinMode); !r) return r;
+  bpf_link__disconnect(link.get());  // the pin keeps it attached
+  return {};
+}
+
+Result<void> attach_all(bpf_object *obj, const std::string &dir) {
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (!attached_by_link(prog)) continue;
+    if (auto r = attach_or_replace(prog, dir); !r) return r;
+  }
+  return {};
+}
+
+// Switch existing stats files to `dumper_fd`, keeping the files (and the
+// cgroups' numbers, which live in the reused maps).
+Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
+  auto names = list_pins(layout.stats());
+  if (!names) return names.error();
+  const uint32_t dumper_id = prog_id(dumper_fd);
+  size_t updated = 0;
+  for (const auto &name : names.value()) {
+    const std::string path = layout.stats() + "/" + name;
+    auto fd = open_pinned(path);
+    if (!fd) continue;  // removed meanwhile
+    bpf_link_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_link_get_info_by_fd(fd.value().get(), &info, &len) || info.type != BPF_LINK_TYPE_ITER)
+      return Error{"stats file " + path + " is not an iterator link", 0};
+    if (info.prog_id == dumper_id) continue;
+    if (bpf_link_update(fd.value().get(), dumper_fd, nullptr))
+      return errno_error("update stats file " + path);
+    ++updated;
+  }
+  return updated;
+}
+
+Result<void> backfill(const Layout &layout, int backfill_fd, InstallReport &report) {
+  auto cgroups = walk_cgroups(layout.cgroupfs);
+  if (!cgroups) return cgroups.error();
+  for (const auto &path : cgroups.value()) {
+    auto id = cgroup_id_of(path);
+    if (!id) continue;  // removed while walking
+    cgprov_backfill_args args{};
+    args.cgroup_id = id.value();
+    LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+    if (bpf_prog_test_run_opts(backfill_fd, &run)) return errno_error("run backfill for " + path);
+    if (args.ret == 0)
+      ++report.backfilled;
+    else if (args.ret == -EEXIST)
+      ++report.kept;
+    else if (args.ret != -ENOENT)  // -ENOENT: removed meanwhile
+      return Error{"backfill " + path, -args.ret};
+  }
+  return {};
+}
+
+Result<void> ensure_dirs(const Layout &layout) {
+  for (const auto &[dir, mode] : {std::pair{layout.root(), kPublicDirMode},
+                                  {layout.stats(), kPublicDirMode},
+                                  {layout.progs(), kPublicDirMode},
+                                  {layout.internal(), kInternalDirMode}})
+    if (auto r = ensure_bpffs_dir(dir, mode); !r) return r;
+  return {};
+}
+
+Result<void> install_all(const InstallOptions &options, InstallReport &report) {
+  const Layout &layout = options.layout;
+  if (layout.stats().size() >= CGPROV_DIR_MAX)
+    return Error{"stats directory " + layout.stats() + " is longer than the provisioner allows", 0};
+  if (auto r = ensure_dirs(layout); !r) return r;
+  const std::string internal = layout.internal();
+
+  StatsSkel stats(stats_bpf__open());
+  if (!stats) return errno_error("open stats BPF object");
+  if (auto r = reuse_pinned_map(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
+    return r;
+  if (auto r = reuse_pinned_map(stats->maps.task_times, internal + "/" + pin::kTaskTimesMap); !r)
+    return r;
+  if (stats_bpf__load(stats.get())) return errno_error("load stats BPF programs");
+  if (auto r = pin_map_if_new(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
+    return r;
+  if (auto r = pin_map_if_new(stats->maps.task_times, internal + "/" + pin::kTaskTimesMap); !r)
+    return r;
+  if (auto r = attach_all(stats->obj, internal); !r) return r;
+
+  const int dumper_fd = bpf_program__fd(stats->progs.dump);
+  ProvisionerSkel prov(provisioner_bpf__open());
+  if (!prov) return errno_error("open provisioner BPF object");
+  prov->rodata->dumper_prog_id = prog_id(dumper_fd);
+  std::snprintf(const_cast<char *>(prov->rodata->stats_dir), CGPROV_DIR_MAX, "%s",
+                layout.stats().c_str());
+  // libbpf 1.4 has no tp_btf.s section: ask for sleepable programs by flag.
+  for (bpf_program *p : {prov->progs.provision, prov->progs.unprovision})
+    if (bpf_program__set_flags(p, bpf_program__flags(p) | BPF_F_SLEEPABLE))
+      return errno_error(std::string("set sleepable on ") + bpf_program__name(p));
+  if (auto r = reuse_pinned_map(prov->maps.provision_status, internal + "/" + pin::kStatusMap); !r)
+    return r;
+  // One stats map: the provisioner creates each cgroup's entry at birth.
+  if (bpf_map__reuse_fd(prov->maps.cgroup_stats, bpf_map__fd(stats->maps.cgroup_stats)))
+    return errno_error("share the stats map with the provisioner");
+  if (provisioner_bpf__load(prov.get())) return errno_error("load provisioner BPF programs");
+  if (auto r = pin_map_if_new(prov->maps.provision_status, internal + "/" + pin::kStatusMap); !r)
+    return r;
+
+  // Programs first, so that stats files made from here on use this dumper.
+  if (auto r = replace_pin(dumper_fd, layout.progs() + "/" + pin::kDumperProg, kPublicProgMode); !r)
+    return r;
+  const int backfill_fd = bpf_program__fd(prov->progs.backfill);
+  if (auto r = replace_pin(backfill_fd, internal + "/" + pin::kBackfillProg, kInternalPinMode); !r)
+    return r;
+  if (auto r = attach_all(prov->obj, internal); !r) return r;
+
+  auto updated = update_stats_files(layout, dumper_fd);
+  if (!updated) return updated.error();
+  report.updated_files = updated.value();
+  if (auto r = backfill(layout, backfill_fd, report); !r) return r;
+  return write_meta(layout, options.version);
+}
+
+}  // namespace
+
+std::optional<std::string> installed_version(const Layout &layout) { return read_meta(layout); }
+
+Result<InstallReport> install(const InstallOptions &options) {
+  const Layout &layout = options.layout;
+  InstallReport report;
+  report.version = options.version;
+  auto previous = read_meta(layout);
+
+  if (previous && *previous == options.version) {
+    auto missing = missing_pins(layout);
+    if (missing && missing.value().empty()) {
+      // Same version, complete: only make sure every cgroup has its file.
+      report.kind = InstallReport::Kind::kAlreadyInstalled;
+      auto fd = open_pinned(layout.internal() + "/" + pin::kBackfillProg);
+      if (!fd) return fd.error();
+      if (auto r = backfill(layout, fd.value().get(), report); !r) return r.error();
+      return report;
+    }
+  }
+
+  auto internal_pins = list_pins(layout.internal());
+  const bool leftovers = !previous && internal_pins && !internal_pins.value().empty();
+  if (previous) {
+    report.kind = InstallReport::Kind::kUpgraded;
+    report.previous_version = *previous;
+  } else if (leftovers) {
+    report.kind = InstallReport::Kind::kRecovered;
+  }
+
+  auto done = install_all(options, report);
+  if (!done) {
+    // A fresh install leaves nothing behind; an upgrade or a recovery keeps
+    // the earlier state, which the next install converges from.
+    if (report.kind == InstallReport::Kind::kFresh) uninstall(layout);
+    return done.error();
+  }
+  return report;
+}
+
+}  // namespace cgprov

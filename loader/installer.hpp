@@ -1,0 +1,54 @@
+// install / uninstall / status: the one-shot loader's operations.
+#pragma once
+
+#include <linux/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "layout.hpp"
+#include "provisioner.h"
+#include "result.hpp"
+
+namespace cgprov {
+
+struct InstallOptions {
+  Layout layout;
+  std::string version;  // recorded in the meta pin; bpf_version() by default
+};
+
+struct InstallReport {
+  enum class Kind { kFresh, kRecovered, kUpgraded, kAlreadyInstalled };
+  Kind kind = Kind::kFresh;
+  std::string version;
+  std::string previous_version;  // upgrades only
+  size_t backfilled = 0;         // stats files created for existing cgroups
+  size_t kept = 0;               // stats files that already existed
+  size_t updated_files = 0;      // stats files switched to the new dumper
+};
+
+// Load, attach and pin everything, backfill existing cgroups, record the
+// version last. Converges from any earlier partial install; on failure of a
+// fresh install, removes what it created.
+Result<InstallReport> install(const InstallOptions &options);
+
+// Remove every pin cgprov made: the install marker first, then the
+// provisioner, stats files, programs, maps and directories. Returns the
+// number of pins removed.
+Result<size_t> uninstall(const Layout &layout);
+
+struct Status {
+  std::optional<std::string> version;  // set when installed (meta present)
+  std::vector<std::string> missing;    // expected pins that are absent
+  size_t stats_files = 0;
+  std::optional<cgprov_provision_status> counters;
+};
+
+Result<Status> read_status(const Layout &layout);
+
+// Installed version from the meta pin, if any.
+std::optional<std::string> installed_version(const Layout &layout);
+
+}  // namespace cgprov

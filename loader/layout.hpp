@@ -1,0 +1,33 @@
+// Where cgprov keeps things: the bpffs layout (a user-facing contract, see
+// README) and the cgroup the loader charges BPF memory to.
+#pragma once
+
+#include <string>
+
+namespace cgprov {
+
+struct Layout {
+  std::string bpffs = "/sys/fs/bpf";                  // bpffs mount
+  std::string cgroupfs = "/sys/fs/cgroup";            // cgroup2 mount
+  std::string slice = "/sys/fs/cgroup/cgprov.slice";  // loader's cgroup
+
+  std::string root() const { return bpffs + "/cgprov"; }
+  std::string stats() const { return root() + "/stats"; }        // 0755, files 0444
+  std::string progs() const { return root() + "/progs"; }        // 0755, progs 0444
+  std::string internal() const { return root() + "/internal"; }  // 0700 root
+  std::string stats_file(unsigned long long cgroup_id) const {
+    return stats() + "/" + std::to_string(cgroup_id);
+  }
+};
+
+// Names of the pins in internal/ and progs/ (bpffs names cannot hold dots).
+namespace pin {
+inline constexpr const char *kMeta = "meta";  // pinned last: the install is complete
+inline constexpr const char *kStatsMap = "cgroup_stats";
+inline constexpr const char *kTaskTimesMap = "task_times";
+inline constexpr const char *kStatusMap = "provision_status";
+inline constexpr const char *kBackfillProg = "backfill";
+inline constexpr const char *kDumperProg = "stats";  // in progs/
+}  // namespace pin
+
+}  // namespace cgprov

@@ -1,0 +1,231 @@
+// cgprov: command-line entry point. Exit status: 0 success, 1 failure, 2 usage.
+#include <CLI/CLI.hpp>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "bpf_objects.hpp"
+#include "cgroup_fs.hpp"
+#include "installer.hpp"
+#include "json.hpp"
+#include "kernel_probe.hpp"
+#include "log.hpp"
+#include "stats_format.hpp"
+
+namespace {
+
+using namespace cgprov;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  bool json = false;
+  bool verbose = false;
+  Layout layout;
+};
+
+int fail(const GlobalOptions &g, const std::string &message, const std::string &hint = "") {
+  if (g.json) {
+    std::cout << "{\"error\": " << json_quote(message);
+    if (!hint.empty()) std::cout << ", \"hint\": " << json_quote(hint);
+    std::cout << "}\n";
+  } else {
+    std::cerr << "Error: " << message << "\n";
+    if (!hint.empty()) std::cerr << "  hint: " << hint << "\n";
+  }
+  return kExitFailure;
+}
+
+// Print what keeps cgprov from installing; exit status for the findings.
+int report_findings(const GlobalOptions &g, const std::vector<Finding> &findings) {
+  if (g.json) {
+    std::cout << "{\"ready\": " << (findings.empty() ? "true" : "false") << ", \"missing\": [";
+    for (size_t i = 0; i < findings.size(); ++i)
+      std::cout << (i ? ", " : "") << "{\"what\": " << json_quote(findings[i].missing)
+                << ", \"hint\": " << json_quote(findings[i].hint) << "}";
+    std::cout << "]}\n";
+  } else {
+    for (const auto &f : findings)
+      std::cerr << "Error: " << f.missing << "\n  hint: " << f.hint << "\n";
+  }
+  return findings.empty() ? kExitOk : kExitFailure;
+}
+
+int run_probe(const GlobalOptions &g) {
+  auto findings = probe(read_system_view());
+  if (findings.empty() && !g.json) std::cout << "kernel and system are ready for cgprov\n";
+  return report_findings(g, findings);
+}
+
+const char *kind_name(InstallReport::Kind kind) {
+  switch (kind) {
+    case InstallReport::Kind::kFresh:
+      return "installed";
+    case InstallReport::Kind::kRecovered:
+      return "completed an interrupted install";
+    case InstallReport::Kind::kUpgraded:
+      return "upgraded";
+    case InstallReport::Kind::kAlreadyInstalled:
+      return "already installed";
+  }
+  return "?";
+}
+
+int run_install(const GlobalOptions &g, const std::string &version) {
+  // Nothing is created unless the kernel and system can take all of it.
+  auto findings = probe(read_system_view());
+  if (!findings.empty()) return report_findings(g, findings);
+  // BPF objects are charged to the memcg of their creator: make that a
+  // long-lived cgroup, not whatever transient unit runs the loader.
+  if (auto moved = move_self_into(g.layout.slice); !moved)
+    return fail(g, moved.error().describe(), "pass --cgroup with a cgroup2 directory");
+
+  InstallOptions options{g.layout, version.empty() ? bpf_version() : version};
+  auto report = install(options);
+  if (!report)
+    return fail(g, report.error().describe(),
+                report.error().errnum == EPERM ? "run as root (CAP_SYS_ADMIN, CAP_BPF)" : "");
+  const auto &r = report.value();
+  if (g.json) {
+    std::cout << "{\"result\": " << json_quote(kind_name(r.kind))
+              << ", \"version\": " << json_quote(r.version)
+              << ", \"previous_version\": " << json_quote(r.previous_version)
+              << ", \"backfilled\": " << r.backfilled << ", \"kept\": " << r.kept
+              << ", \"updated_files\": " << r.updated_files << "}\n";
+  } else {
+    std::cout << "cgprov " << r.version << ": " << kind_name(r.kind);
+    if (r.kind == InstallReport::Kind::kUpgraded) std::cout << " from " << r.previous_version;
+    std::cout << "; stats files: " << r.backfilled << " created, " << r.kept << " kept";
+    if (r.updated_files) std::cout << ", " << r.updated_files << " switched to the new programs";
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+int run_uninstall(const GlobalOptions &g) {
+  auto removed = uninstall(g.layout);
+  if (!removed) return fail(g, removed.error().describe());
+  if (g.json)
+    std::cout << "{\"removed_pins\": " << removed.value() << "}\n";
+  else
+    std::cout << "cgprov uninstalled: " << removed.value() << " pins removed\n";
+  return kExitOk;
+}
+
+int run_status(const GlobalOptions &g) {
+  auto status = read_status(g.layout);
+  if (!status) return fail(g, status.error().describe());
+  const auto &s = status.value();
+  const bool healthy = s.version && s.missing.empty();
+  if (g.json) {
+    std::cout << "{\"installed\": " << (s.version ? "true" : "false")
+              << ", \"version\": " << json_quote(s.version.value_or(""))
+              << ", \"stats_files\": " << s.stats_files << ", \"missing_pins\": [";
+    for (size_t i = 0; i < s.missing.size(); ++i)
+      std::cout << (i ? ", " : "") << json_quote(s.missing[i]);
+    std::cout << "]";
+    if (s.counters)
+      std::cout << ", \"pinned\": " << s.counters->pinned
+                << ", \"unpinned\": " << s.counters->unpinned
+                << ", \"pin_errors\": " << s.counters->pin_errors
+                << ", \"unpin_errors\": " << s.counters->unpin_errors
+                << ", \"last_pin_error\": " << s.counters->last_pin_error
+                << ", \"last_unpin_error\": " << s.counters->last_unpin_error;
+    std::cout << "}\n";
+    return healthy ? kExitOk : kExitFailure;
+  }
+  std::cout << "installed: " << (s.version ? *s.version : "no") << "\n";
+  std::cout << "stats files: " << s.stats_files << "\n";
+  if (s.counters) {
+    std::cout << "provisioned: " << s.counters->pinned << " pinned, " << s.counters->unpinned
+              << " unpinned\n";
+    std::cout << "errors: " << s.counters->pin_errors << " pin (last " << s.counters->last_pin_error
+              << "), " << s.counters->unpin_errors << " unpin (last "
+              << s.counters->last_unpin_error << ")\n";
+  }
+  for (const auto &m : s.missing) std::cout << "missing: " << m << "\n";
+  return healthy ? kExitOk : kExitFailure;
+}
+
+int run_stat(const GlobalOptions &g, const std::vector<std::string> &paths) {
+  int status = kExitOk;
+  if (g.json) std::cout << "{";
+  bool first = true;
+  for (const auto &path : paths) {
+    auto id = cgroup_id_of(path);
+    if (!id) {
+      status = fail(g, id.error().describe());
+      continue;
+    }
+    const std::string file = g.layout.stats_file(id.value());
+    std::ifstream in(file);
+    if (!in) {
+      status = fail(g, "stats file " + file + " of " + path + ": " + std::strerror(errno),
+                    "is cgprov installed? (cgprov status)");
+      continue;
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto stats = parse_stats(text);
+    if (!stats) {
+      status = fail(g, file + ": " + stats.error().describe());
+      continue;
+    }
+    if (g.json) {
+      std::cout << (first ? "" : ", ") << json_quote(path) << ": " << stats_to_json(stats.value());
+    } else {
+      if (paths.size() > 1) std::cout << (first ? "" : "\n") << path << ":\n";
+      for (const auto &[key, value] : stats.value()) std::cout << key << " " << value << "\n";
+    }
+    first = false;
+  }
+  if (g.json) std::cout << "}\n";
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"cgprov: per-cgroup BPF stats files, provisioned in the kernel"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  GlobalOptions g;
+  app.add_flag("-j,--json", g.json, "machine-readable output");
+  app.add_flag("-v,--verbose", g.verbose, "show libbpf's debug log");
+  app.add_option("--bpffs", g.layout.bpffs, "bpffs mount")->capture_default_str();
+  app.add_option("--cgroupfs", g.layout.cgroupfs, "cgroup2 mount")->capture_default_str();
+
+  auto *probe_cmd =
+      app.add_subcommand("probe", "check the kernel and system for what cgprov needs");
+  std::string version;
+  auto *install_cmd = app.add_subcommand(
+      "install", "load, pin and provision everything, backfill existing cgroups, exit");
+  install_cmd->add_option("--cgroup", g.layout.slice, "long-lived cgroup charged for BPF memory")
+      ->capture_default_str();
+  install_cmd->add_option("--version-tag", version,
+                          "record this version instead of the BPF objects' (tests upgrades)");
+  auto *uninstall_cmd = app.add_subcommand("uninstall", "remove every pin cgprov made");
+  auto *status_cmd = app.add_subcommand("status", "show what is installed and the counters");
+  std::vector<std::string> paths;
+  auto *stat_cmd = app.add_subcommand("stat", "print the stats of cgroups given by cgroupfs path");
+  stat_cmd->add_option("PATH", paths, "cgroup directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return kExitUsage;  // CLI11 would return 1xx codes; usage errors are 2
+  }
+
+  init_libbpf_log(g.verbose);
+  if (probe_cmd->parsed()) return run_probe(g);
+  if (install_cmd->parsed()) return run_install(g, version);
+  if (uninstall_cmd->parsed()) return run_uninstall(g);
+  if (status_cmd->parsed()) return run_status(g);
+  if (stat_cmd->parsed()) return run_stat(g, paths);
+  return kExitUsage;
+}

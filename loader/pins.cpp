@@ -1,0 +1,43 @@
+#include "pins.hpp"
+
+#include "bpf_objects.hpp"
+#include "bpffs.hpp"
+
+namespace cgprov {
+namespace {
+
+void add_link_pins(bpf_object *obj, const std::string &dir, std::vector<std::string> &pins) {
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (attached_by_link(prog)) pins.push_back(dir + "/" + link_pin_name(prog));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> expected_pins(const Layout &layout) {
+  // Opening a skeleton only parses the embedded object: nothing is loaded.
+  StatsSkel stats(stats_bpf__open());
+  ProvisionerSkel prov(provisioner_bpf__open());
+  if (!stats || !prov) return errno_error("open BPF objects");
+  const std::string internal = layout.internal();
+  std::vector<std::string> pins = {
+      internal + "/" + pin::kMeta,         internal + "/" + pin::kStatsMap,
+      internal + "/" + pin::kTaskTimesMap, internal + "/" + pin::kStatusMap,
+      internal + "/" + pin::kBackfillProg, layout.progs() + "/" + pin::kDumperProg,
+  };
+  add_link_pins(stats->obj, internal, pins);
+  add_link_pins(prov->obj, internal, pins);
+  return pins;
+}
+
+Result<std::vector<std::string>> missing_pins(const Layout &layout) {
+  auto pins = expected_pins(layout);
+  if (!pins) return pins.error();
+  std::vector<std::string> missing;
+  for (const auto &p : pins.value())
+    if (!path_exists(p)) missing.push_back(p);
+  return missing;
+}
+
+}  // namespace cgprov

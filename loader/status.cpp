@@ -1,0 +1,30 @@
+// cgprov status: what is installed, and the provisioner's counters.
+#include <bpf/bpf.h>
+
+#include "bpffs.hpp"
+#include "installer.hpp"
+#include "meta.hpp"
+#include "pins.hpp"
+
+namespace cgprov {
+
+Result<Status> read_status(const Layout &layout) {
+  Status status;
+  status.version = read_meta(layout);
+  auto missing = missing_pins(layout);
+  if (!missing) return missing.error();
+  status.missing = std::move(missing.value());
+  auto files = list_pins(layout.stats());
+  if (!files) return files.error();
+  status.stats_files = files.value().size();
+
+  auto fd = open_pinned(layout.internal() + "/" + pin::kStatusMap);
+  if (fd) {
+    cgprov_provision_status counters{};
+    uint32_t key = 0;
+    if (bpf_map_lookup_elem(fd.value().get(), &key, &counters) == 0) status.counters = counters;
+  }
+  return status;
+}
+
+}  // namespace cgprov

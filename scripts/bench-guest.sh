@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Inside the VM (see scripts/bench.sh). Each pair runs back to back in the
+# same guest; rounds alternate so drift hits both sides alike.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=build/cgprov-bench
+cgprov=build/cgprov
+mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf
+mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
+
+churn_n=${CGPROV_BENCH_CHURN:-300}
+read_n=${CGPROV_BENCH_READ:-2000}
+rounds=${CGPROV_BENCH_ROUNDS:-3}
+dir=/sys/fs/cgroup/cgprov-bench
+mkdir -p "$dir"
+"$cgprov" uninstall >/dev/null
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+plain=() provisioned=()
+for r in $(seq "$rounds"); do
+	plain+=("$("$bench" churn "$dir" "$churn_n")")
+	"$cgprov" install >/dev/null
+	provisioned+=("$("$bench" churn "$dir" "$churn_n")")
+	"$cgprov" uninstall >/dev/null
+done
+p=$(printf '%s\n' "${plain[@]}" | median)
+q=$(printf '%s\n' "${provisioned[@]}" | median)
+printf 'mkdir+rmdir of a cgroup: %d ns without cgprov, %d ns with (stats file pinned and unpinned in the kernel): ratio %.2f\n' \
+	"$p" "$q" "$(echo "$q / $p" | bc -l)"
+
+"$cgprov" install >/dev/null
+stats=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$dir")
+cpu=() file=()
+for r in $(seq "$rounds"); do
+	cpu+=("$("$bench" read "$dir/cpu.stat" "$read_n")")
+	file+=("$("$bench" read "$stats" "$read_n")")
+done
+c=$(printf '%s\n' "${cpu[@]}" | median)
+f=$(printf '%s\n' "${file[@]}" | median)
+printf 'reading one cgroup'"'"'s stats: %d ns for cgroupfs cpu.stat, %d ns for the cgprov stats file (rstat flush + iterator): ratio %.2f\n' \
+	"$c" "$f" "$(echo "$f / $c" | bc -l)"
+"$cgprov" uninstall >/dev/null
+rmdir "$dir"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# cgprov test driver: Catch2 unit tests on the host, then the in-VM suites on
+# the patched kernel and on Debian's stock kernel. Ends with one line
+#   N passed, N failed, N skipped
+# and a non-zero exit status if anything failed.
+#
+# Usage: scripts/test.sh [--unit] [--vm] [--stock]   (default: all three)
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+results=$repo/build/test-results
+mkdir -p "$results"
+cd "$repo"
+
+run_unit=0 run_vm=0 run_stock=0
+[ $# -eq 0 ] && run_unit=1 run_vm=1 run_stock=1
+for arg in "$@"; do
+	case "$arg" in
+	--unit) run_unit=1 ;;
+	--vm) run_vm=1 ;;
+	--stock) run_stock=1 ;;
+	*) echo "test.sh: unknown argument '$arg'" >&2; exit 2 ;;
+	esac
+done
+
+passed=0 failed=0 skipped=0
+count_tap() { # FILE: add its TAP lines to the totals
+	local p s f
+	p=$(grep -cE '^ok ' "$1" || true)
+	s=$(grep -cE '^ok .*# SKIP' "$1" || true)
+	f=$(grep -cE '^not ok ' "$1" || true)
+	passed=$((passed + p - s)) skipped=$((skipped + s)) failed=$((failed + f))
+}
+
+if [ "$run_unit" = 1 ]; then
+	echo "== unit tests (host)"
+	"$repo/build/cgprov-unit-tests" --reporter console --reporter "xml::out=$results/unit.xml"
+	# One count per test case, from the XML report's overall totals.
+	cases=$(grep -o '<OverallResultsCases [^>]*>' "$results/unit.xml" | tail -n1)
+	field() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$cases"; }
+	p=$(field successes) f=$(field failures) s=$(field skips)
+	p=${p:-0} f=${f:-0} s=${s:-0}
+	if [ $((p + f + s)) = 0 ]; then
+		echo "not ok - unit tests: no test ran"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+fi
+
+# SUITES of tests/vm on a kernel; a guest that dies mid-run counts as a failure.
+vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
+	local name=$1 tap=$results/vm-$1.tap status
+	shift
+	local args=()
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	echo "== VM suites on the $name kernel: $*"
+	rm -f "$tap"
+	scripts/vm-run.sh "${args[@]}" -- tests/vm/run.sh --results "$tap" "$@"
+	status=$?
+	if [ ! -s "$tap" ]; then
+		echo "not ok - $name VM run produced no results (exit status $status)" | tee "$tap"
+	elif [ "$status" != 0 ] && ! grep -q '^not ok ' "$tap"; then
+		echo "not ok - $name VM run exited $status" | tee -a "$tap"
+	fi
+	count_tap "$tap"
+}
+
+if [ "$run_vm" = 1 ]; then
+	mapfile -t suites < <(find tests/vm -mindepth 1 -maxdepth 1 -type d ! -name stock -printf '%f\n' | sort)
+	vm_suites patched -- "${suites[@]}"
+fi
+if [ "$run_stock" = 1 ]; then
+	vm_suites stock --stock -- stock
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,163 @@
+// The installed product: stats files provisioned by the kernel on mkdir and
+// removed on rmdir, with hierarchical numbers. Runs after `cgprov install`
+// (tests/vm/provision/ sets that up); tagged [provision].
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <catch2/catch_test_macros.hpp>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "layout.hpp"
+#include "stats_format.hpp"
+#include "vm_helpers.hpp"
+
+using namespace cgprov::test;
+
+namespace {
+
+const cgprov::Layout kLayout;
+
+std::map<std::string, uint64_t> stats_of(const std::string &cgroup) {
+  auto text = read_file(kLayout.stats_file(cgroup_id(cgroup)));
+  REQUIRE(text);
+  auto parsed = cgprov::parse_stats(*text);
+  REQUIRE(parsed.ok());
+  return {parsed.value().begin(), parsed.value().end()};
+}
+
+// Runs a child in `cgroup` that sleeps and wakes `wakeups` times, so each
+// wakeup records a run-queue delay there.
+void sleep_wake_in(const std::string &cgroup, int wakeups) {
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string procs = cgroup + "/cgroup.procs";
+    FILE *f = std::fopen(procs.c_str(), "w");
+    if (!f || std::fprintf(f, "0\n") < 0 || std::fclose(f)) ::_exit(1);
+    struct timespec nap = {0, 200000};  // 200 us
+    for (int i = 0; i < wakeups; ++i) ::nanosleep(&nap, nullptr);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+}
+
+uint64_t delta(const std::map<std::string, uint64_t> &after,
+               const std::map<std::string, uint64_t> &before, const std::string &key) {
+  return after.at(key) - before.at(key);
+}
+
+}  // namespace
+
+TEST_CASE("each cgroup's stats file exists as soon as mkdir returns", "[provision]") {
+  TempCgroup base(kUserUid);
+  // As the unprivileged owner of the subtree: mkdir a, a/b, a/b/c.
+  int missing = run_as(kUserUid, kUserGid, {}, [&] {
+    std::string path = base.path();
+    for (const char *name : {"a", "b", "c"}) {
+      path += std::string("/") + name;
+      if (::mkdir(path.c_str(), 0755)) return 100;
+      struct stat st{};
+      if (::stat(path.c_str(), &st)) return 101;
+      auto text = read_file(kLayout.stats_file(st.st_ino));
+      if (!text || !cgprov::parse_stats(*text).ok()) return 1;
+      if (text->find("runq_delay_count 0\n") != 0) return 2;
+    }
+    return 0;
+  });
+  CHECK(missing == 0);
+}
+
+TEST_CASE("stats files are owned by the cgroup's creator and read-only for all", "[provision]") {
+  TempCgroup base(kUserUid);
+  const std::string child = base.path() + "/owned";
+  REQUIRE(run_as(kUserUid, kUserGid, {}, [&] { return ::mkdir(child.c_str(), 0755) ? 1 : 0; }) ==
+          0);
+  struct stat st{};
+  REQUIRE(::stat(kLayout.stats_file(cgroup_id(child)).c_str(), &st) == 0);
+  CHECK(st.st_uid == kUserUid);
+  CHECK(st.st_gid == kUserGid);
+  CHECK((st.st_mode & 07777) == 0444);
+}
+
+TEST_CASE("stats file disappears when its cgroup is removed", "[provision]") {
+  TempCgroup base;
+  const std::string child = base.path() + "/gone";
+  REQUIRE(::mkdir(child.c_str(), 0755) == 0);
+  const std::string file = kLayout.stats_file(cgroup_id(child));
+  REQUIRE(::access(file.c_str(), F_OK) == 0);
+  REQUIRE(::rmdir(child.c_str()) == 0);
+  CHECK(::access(file.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("run-queue delays add up the hierarchy, also after a child is removed", "[provision]") {
+  TempCgroup base;
+  const std::string a = base.path() + "/a", b = a + "/b", c = b + "/c";
+  for (const auto &dir : {a, b, c}) REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+  const std::string count = "runq_delay_count", total = "runq_delay_total_ns";
+
+  auto a0 = stats_of(a), b0 = stats_of(b), c0 = stats_of(c);
+  for (const auto *s : {&a0, &b0, &c0}) CHECK(s->at(count) == 0);
+  sleep_wake_in(c, 50);
+  auto a1 = stats_of(a), b1 = stats_of(b), c1 = stats_of(c);
+  CHECK(delta(c1, c0, count) >= 50);
+  CHECK(delta(c1, c0, total) > 0);
+  // b and a have no tasks of their own: exactly c's events.
+  CHECK(delta(b1, b0, count) == delta(c1, c0, count));
+  CHECK(delta(a1, a0, count) == delta(c1, c0, count));
+  CHECK(delta(a1, a0, total) == delta(c1, c0, total));
+  CHECK(a1.at("runq_delay_max_ns") >= c1.at("runq_delay_max_ns"));
+
+  sleep_wake_in(a, 30);
+  auto a2 = stats_of(a), b2 = stats_of(b), c2 = stats_of(c);
+  CHECK(delta(a2, a1, count) >= 30);  // a's own events...
+  CHECK(delta(b2, b1, count) == 0);   // ...reach neither child
+  CHECK(delta(c2, c1, count) == 0);
+  // New cgroups start at zero, so a = a's own events + b's (= c's).
+  CHECK(a2.at(count) == b2.at(count) + delta(a2, a1, count));
+  CHECK(a2.at(total) == b2.at(total) + delta(a2, a1, total));
+
+  // The histogram counts every event once.
+  uint64_t buckets = 0;
+  for (const auto &[key, value] : a2)
+    if (key.starts_with("runq_delay_log2_ns_")) buckets += value;
+  CHECK(buckets == a2.at(count));
+
+  REQUIRE(::rmdir(c.c_str()) == 0);
+  auto a3 = stats_of(a), b3 = stats_of(b);
+  CHECK(b3.at(count) == b2.at(count));  // c's events stay in b...
+  CHECK(a3.at(count) == a2.at(count));  // ...and in a
+  CHECK(b3.at(total) == b2.at(total));
+}
+
+TEST_CASE("1000 cgroups: every file appears and disappears, no dying cgroups remain",
+          "[provision]") {
+  const auto root_dying = [] {
+    return keyed_value(read_file("/sys/fs/cgroup/cgroup.stat").value_or(""),
+                       "nr_dying_descendants");
+  };
+  const long long dying_before = root_dying();
+  TempCgroup base;
+  constexpr int kCgroups = 1000;
+  int missing = 0, left = 0;
+  for (int i = 0; i < kCgroups; ++i) {
+    const std::string child = base.path() + "/c" + std::to_string(i);
+    REQUIRE(::mkdir(child.c_str(), 0755) == 0);
+    const std::string file = kLayout.stats_file(cgroup_id(child));
+    if (::access(file.c_str(), R_OK)) ++missing;
+    REQUIRE(::rmdir(child.c_str()) == 0);
+    if (::access(file.c_str(), F_OK) == 0) ++left;
+  }
+  CHECK(missing == 0);
+  CHECK(left == 0);
+  long long dying = -1;
+  for (int i = 0; i < 300 && (dying = root_dying()) > dying_before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(dying == dying_before);
+}

@@ -1,0 +1,91 @@
+// Helpers for the in-VM integration tests (build/cgprov-vm-tests): RAII for
+// fds, cgroups, bpffs directories and skeletons, running code as another
+// user, and capturing libbpf's log.
+#pragma once
+
+#include <bpf/libbpf.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "unique_fd.hpp"
+
+namespace cgprov::test {
+
+inline constexpr uid_t kUserUid = 1000;  // the unprivileged test user
+inline constexpr gid_t kUserGid = 1000;
+
+// Whole file contents, or nullopt with errno set.
+std::optional<std::string> read_file(const std::string &path);
+
+// Value of `key` in a flat-keyed file such as cgroup.stat, or -1.
+long long keyed_value(const std::string &text, const std::string &key);
+
+// The cgroup id of a cgroupfs directory (its inode number on cgroup2).
+uint64_t cgroup_id(const std::string &path);
+
+// A cgroup directory under /sys/fs/cgroup, removed with its subtree (deepest
+// first) on destruction. Optionally delegated to a uid.
+class TempCgroup {
+ public:
+  explicit TempCgroup(std::optional<uid_t> delegate_to = std::nullopt);
+  ~TempCgroup();
+  TempCgroup(const TempCgroup &) = delete;
+  TempCgroup &operator=(const TempCgroup &) = delete;
+  const std::string &path() const { return path_; }
+  uint64_t id() const { return cgroup_id(path_); }
+
+ private:
+  std::string path_;
+};
+
+// A directory in bpffs, removed with everything pinned in it on destruction.
+class TempBpffsDir {
+ public:
+  explicit TempBpffsDir(const std::string &path);
+  ~TempBpffsDir();
+  TempBpffsDir(const TempBpffsDir &) = delete;
+  TempBpffsDir &operator=(const TempBpffsDir &) = delete;
+  const std::string &path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void remove_tree(const std::string &path);
+
+// Runs `fn` in a forked child as `uid`/`gid` keeping only `caps` (CAP_*
+// values) and returns its exit status (fn's return value), or -1 if it died.
+int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::function<int()> &fn);
+
+// Everything libbpf logs while alive (verifier logs included), for asserting
+// on messages.
+class LibbpfLogCapture {
+ public:
+  LibbpfLogCapture();
+  ~LibbpfLogCapture();
+  LibbpfLogCapture(const LibbpfLogCapture &) = delete;
+  LibbpfLogCapture &operator=(const LibbpfLogCapture &) = delete;
+  const std::string &text() const;
+};
+
+// unique_ptr for a libbpf skeleton with its destroy function.
+template <typename Skel, void (*Destroy)(Skel *)>
+struct SkelDeleter {
+  void operator()(Skel *skel) const { Destroy(skel); }
+};
+template <typename Skel, void (*Destroy)(Skel *)>
+using SkelPtr = std::unique_ptr<Skel, SkelDeleter<Skel, Destroy>>;
+
+// unique_ptr for a bpf_link.
+struct LinkDeleter {
+  void operator()(bpf_link *link) const { bpf_link__destroy(link); }
+};
+using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
+
+}  // namespace cgprov::test

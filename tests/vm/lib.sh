@@ -1,0 +1,94 @@
+# Shared helpers for in-VM tests (sourced). Tests print TAP lines:
+#   ok - NAME / not ok - NAME / ok - NAME # SKIP reason
+# and exit non-zero if any check failed. Anything else they print is detail.
+
+CGPROV_TEST_UID=${CGPROV_TEST_UID:-1000}
+CGPROV_TEST_GID=${CGPROV_TEST_GID:-1000}
+_failed=0
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; _failed=1; }
+skip() { local name=$1; shift; echo "ok - $name # SKIP $*"; }
+
+# check NAME CMD...: pass when CMD succeeds; CMD's output is shown on failure.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$name"
+	else
+		fail "$name"
+		[ -n "$out" ] && printf '    %s\n' "$out" | head -n 20
+	fi
+	return 0
+}
+
+# Run CMD as the unprivileged test user, without any capability.
+as_user() { setpriv --reuid="$CGPROV_TEST_UID" --regid="$CGPROV_TEST_GID" --clear-groups -- "$@"; }
+
+# A cgroup subtree delegated to the test user (cgroup v2 delegation: the
+# directory and its cgroup.procs, cgroup.threads, cgroup.subtree_control).
+# Prints the path.
+delegated_cgroup() {
+	local dir
+	dir=$(mktemp -d /sys/fs/cgroup/cgprov-test-XXXXXX)
+	chown "$CGPROV_TEST_UID:$CGPROV_TEST_GID" "$dir" "$dir/cgroup.procs" \
+		"$dir/cgroup.threads" "$dir/cgroup.subtree_control"
+	echo "$dir"
+}
+
+# Remove a cgroup subtree, deepest first.
+remove_cgroup_tree() {
+	[ -d "$1" ] || return 0
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ ! -d "$1" ]
+}
+
+# run_catch2 TAGS: run each test case of build/cgprov-vm-tests matching TAGS
+# in its own process and report it as one TAP line.
+run_catch2() {
+	local bin tags=$1 name spec out
+	bin="$(dirname "${BASH_SOURCE[0]}")/../../build/cgprov-vm-tests"
+	[ -x "$bin" ] || { fail "build/cgprov-vm-tests exists (run 'make build')"; return; }
+	while IFS= read -r name; do
+		[ -n "$name" ] || continue
+		spec=$(sed 's/[],[\\]/\\&/g' <<<"$name")
+		if out=$("$bin" "$spec" 2>&1); then
+			pass "$name"
+		else
+			fail "$name"
+			printf '%s\n' "$out" | sed 's/^/    /' | tail -n 40
+		fi
+	done < <("$bin" "$tags" --list-tests --verbosity quiet)
+}
+
+finish() { exit "$_failed"; }
+
+CGPROV=${CGPROV:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/cgprov}
+STATS_DIR=/sys/fs/bpf/cgprov/stats
+
+# Stats file of a cgroup directory.
+stats_file() { echo "$STATS_DIR/$(stat -c %i "$1")"; }
+
+# nr_dying_descendants of the root cgroup.
+root_dying() { awk '$1 == "nr_dying_descendants" { print $2 }' /sys/fs/cgroup/cgroup.stat; }
+
+# Wait up to 30 s for the root's dying cgroups to drop to $1.
+wait_dying() {
+	local i
+	for i in $(seq 300); do
+		[ "$(root_dying)" -le "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "nr_dying_descendants is $(root_dying), expected $1"
+	return 1
+}
+
+# Every cgroup under /sys/fs/cgroup has a stats file.
+all_cgroups_provisioned() {
+	local dir missing=0
+	while IFS= read -r dir; do
+		[ -e "$(stats_file "$dir")" ] || { echo "no stats file for $dir"; missing=1; }
+	done < <(find /sys/fs/cgroup -type d)
+	return "$missing"
+}

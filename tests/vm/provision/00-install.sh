@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# cgprov install: one shot, backfills existing cgroups, idempotent.
+. "$(dirname "$0")/../lib.sh"
+
+root_dying > /tmp/cgprov-dying-baseline
+mkdir -p /sys/fs/cgroup/cgprov-preexisting/inner
+
+check "install succeeds" "$CGPROV" install
+check "no cgprov process is left running" bash -c '! pgrep -x cgprov'
+check "status reports a complete install" "$CGPROV" status
+check "cgroups that existed before install have stats files" test -r "$(stats_file /sys/fs/cgroup/cgprov-preexisting/inner)"
+check "the root cgroup has a stats file" test -r "$(stats_file /sys/fs/cgroup)"
+check "every cgroup has a stats file" all_cgroups_provisioned
+check "the loader moved itself into cgprov.slice" test -d /sys/fs/cgroup/cgprov.slice
+check "internal/ is private to root" bash -c '[ "$(stat -c %a:%u /sys/fs/bpf/cgprov/internal)" = 700:0 ]'
+check "the stats iterator is published read-only in progs/" bash -c '[ "$(stat -c %a /sys/fs/bpf/cgprov/progs/stats)" = 444 ]'
+
+links_before=$(ls -i /sys/fs/bpf/cgprov/internal | sort)
+out=$("$CGPROV" install)
+check "a second install reports it is already installed" grep -q "already installed" <<<"$out"
+check "a second install changes no pin" bash -c '[ "$1" = "$(ls -i /sys/fs/bpf/cgprov/internal | sort)" ]' _ "$links_before"
+
+check "stat prints a cgroup's stats by path" bash -c "'$CGPROV' stat /sys/fs/cgroup/cgprov-preexisting | grep -qx 'runq_delay_count [0-9]*'"
+check "stat --json prints an object keyed by path" bash -c "'$CGPROV' --json stat /sys/fs/cgroup/cgprov-preexisting | grep -q '^{\"/sys/fs/cgroup/cgprov-preexisting\": {\"runq_delay_count\": '"
+check "stat of a non-cgroup fails with exit 1" bash -c "'$CGPROV' stat /tmp; [ \$? = 1 ]"
+check "an unknown subcommand is a usage error (exit 2)" bash -c "'$CGPROV' frobnicate 2>/dev/null; [ \$? = 2 ]"
+rmdir /sys/fs/cgroup/cgprov-preexisting/inner /sys/fs/cgroup/cgprov-preexisting
+finish

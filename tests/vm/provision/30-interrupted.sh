@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# install killed at random points converges: install again ends fully
+# installed, uninstall ends clean.
+. "$(dirname "$0")/../lib.sh"
+
+"$CGPROV" uninstall >/dev/null
+baseline=$(cat /tmp/cgprov-dying-baseline)
+
+# A full install's duration bounds the kill points.
+start=$(date +%s%N)
+"$CGPROV" install >/dev/null
+full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "# a full install takes ${full_ms} ms"
+
+interrupted_install() {
+	"$CGPROV" install >/dev/null 2>&1 &
+	local pid=$!
+	sleep "$(awk -v max="$full_ms" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 1000 }')"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+for round in 1 2 3 4 5; do
+	"$CGPROV" uninstall >/dev/null
+	interrupted_install
+	check "round $round: install after a killed install succeeds" "$CGPROV" install
+	check "round $round: and the install is complete" "$CGPROV" status
+	check "round $round: every cgroup has a stats file" all_cgroups_provisioned
+done
+
+for round in 1 2 3; do
+	interrupted_install
+	"$CGPROV" uninstall >/dev/null
+	check "round $round: uninstall after a killed install leaves no pins" bash -c '! test -e /sys/fs/bpf/cgprov'
+	check "round $round: and no dying cgroups" wait_dying "$baseline"
+	"$CGPROV" install >/dev/null
+done
+finish
