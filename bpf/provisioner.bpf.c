@@ -15,7 +15,7 @@
 #include <bpf/bpf_core_read.h>
 #include "cgprov_kfuncs.h"
 #include "provisioner.h"
-#include "stats.h"
+#include "stats_map.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -36,14 +36,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cgprov_provision_status);
 } provision_status SEC(".maps");
-
-/* The stats map of bpf/stats.bpf.c: the loader makes both objects share it. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct cgprov_cgroup_stats);
-} cgroup_stats SEC(".maps");
 
 static struct cgprov_provision_status *status(void)
 {

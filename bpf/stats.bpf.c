@@ -20,16 +20,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "cgprov_kfuncs.h"
-#include "stats.h"
+#include "stats_map.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct cgprov_cgroup_stats);
-} cgroup_stats SEC(".maps");
 
 /* When a task became runnable, and when it entered reclaim; 0 when none. */
 struct task_times {

@@ -7,6 +7,7 @@
 
 #include "bpf_objects.hpp"
 #include "cgroup_fs.hpp"
+#include "cli.hpp"
 #include "installer.hpp"
 #include "json.hpp"
 #include "kernel_probe.hpp"
@@ -17,17 +18,7 @@ namespace {
 
 using namespace cgprov;
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
-struct GlobalOptions {
-  bool json = false;
-  bool verbose = false;
-  Layout layout;
-};
-
-int fail(const GlobalOptions &g, const std::string &message, const std::string &hint = "") {
+int fail(const Command &g, const std::string &message, const std::string &hint = "") {
   if (g.json) {
     std::cout << "{\"error\": " << json_quote(message);
     if (!hint.empty()) std::cout << ", \"hint\": " << json_quote(hint);
@@ -40,7 +31,7 @@ int fail(const GlobalOptions &g, const std::string &message, const std::string &
 }
 
 // Print what keeps cgprov from installing; exit status for the findings.
-int report_findings(const GlobalOptions &g, const std::vector<Finding> &findings) {
+int report_findings(const Command &g, const std::vector<Finding> &findings) {
   if (g.json) {
     std::cout << "{\"ready\": " << (findings.empty() ? "true" : "false") << ", \"missing\": [";
     for (size_t i = 0; i < findings.size(); ++i)
@@ -54,7 +45,7 @@ int report_findings(const GlobalOptions &g, const std::vector<Finding> &findings
   return findings.empty() ? kExitOk : kExitFailure;
 }
 
-int run_probe(const GlobalOptions &g) {
+int run_probe(const Command &g) {
   auto findings = probe(read_system_view());
   if (findings.empty() && !g.json) std::cout << "kernel and system are ready for cgprov\n";
   return report_findings(g, findings);
@@ -74,7 +65,7 @@ const char *kind_name(InstallReport::Kind kind) {
   return "?";
 }
 
-int run_install(const GlobalOptions &g, const std::string &version) {
+int run_install(const Command &g, const std::string &version) {
   // Nothing is created unless the kernel and system can take all of it.
   auto findings = probe(read_system_view());
   if (!findings.empty()) return report_findings(g, findings);
@@ -105,7 +96,7 @@ int run_install(const GlobalOptions &g, const std::string &version) {
   return kExitOk;
 }
 
-int run_uninstall(const GlobalOptions &g) {
+int run_uninstall(const Command &g) {
   auto removed = uninstall(g.layout);
   if (!removed) return fail(g, removed.error().describe());
   if (g.json)
@@ -115,7 +106,7 @@ int run_uninstall(const GlobalOptions &g) {
   return kExitOk;
 }
 
-int run_status(const GlobalOptions &g) {
+int run_status(const Command &g) {
   auto status = read_status(g.layout);
   if (!status) return fail(g, status.error().describe());
   const auto &s = status.value();
@@ -150,7 +141,7 @@ int run_status(const GlobalOptions &g) {
   return healthy ? kExitOk : kExitFailure;
 }
 
-int run_stat(const GlobalOptions &g, const std::vector<std::string> &paths) {
+int run_stat(const Command &g, const std::vector<std::string> &paths) {
   int status = kExitOk;
   if (g.json) std::cout << "{";
   bool first = true;
@@ -188,44 +179,21 @@ int run_stat(const GlobalOptions &g, const std::vector<std::string> &paths) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  CLI::App app{"cgprov: per-cgroup BPF stats files, provisioned in the kernel"};
-  app.require_subcommand(1);
-  app.fallthrough();  // global options may follow the subcommand
-  GlobalOptions g;
-  app.add_flag("-j,--json", g.json, "machine-readable output");
-  app.add_flag("-v,--verbose", g.verbose, "show libbpf's debug log");
-  app.add_option("--bpffs", g.layout.bpffs, "bpffs mount")->capture_default_str();
-  app.add_option("--cgroupfs", g.layout.cgroupfs, "cgroup2 mount")->capture_default_str();
-
-  auto *probe_cmd =
-      app.add_subcommand("probe", "check the kernel and system for what cgprov needs");
-  std::string version;
-  auto *install_cmd = app.add_subcommand(
-      "install", "load, pin and provision everything, backfill existing cgroups, exit");
-  install_cmd->add_option("--cgroup", g.layout.slice, "long-lived cgroup charged for BPF memory")
-      ->capture_default_str();
-  install_cmd->add_option("--version-tag", version,
-                          "record this version instead of the BPF objects' (tests upgrades)");
-  auto *uninstall_cmd = app.add_subcommand("uninstall", "remove every pin cgprov made");
-  auto *status_cmd = app.add_subcommand("status", "show what is installed and the counters");
-  std::vector<std::string> paths;
-  auto *stat_cmd = app.add_subcommand("stat", "print the stats of cgroups given by cgroupfs path");
-  stat_cmd->add_option("PATH", paths, "cgroup directory")->required();
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
-    app.exit(e);
-    return kExitUsage;  // CLI11 would return 1xx codes; usage errors are 2
+  const ParsedArgs parsed = parse_args(argc, argv);
+  if (!parsed.run) return parsed.exit_status;
+  const Command &c = parsed.command;
+  init_libbpf_log(c.verbose);
+  switch (c.kind) {
+    case Command::Kind::kProbe:
+      return run_probe(c);
+    case Command::Kind::kInstall:
+      return run_install(c, c.version_tag);
+    case Command::Kind::kUninstall:
+      return run_uninstall(c);
+    case Command::Kind::kStatus:
+      return run_status(c);
+    case Command::Kind::kStat:
+      return run_stat(c, c.paths);
   }
-
-  init_libbpf_log(g.verbose);
-  if (probe_cmd->parsed()) return run_probe(g);
-  if (install_cmd->parsed()) return run_install(g, version);
-  if (uninstall_cmd->parsed()) return run_uninstall(g);
-  if (status_cmd->parsed()) return run_status(g);
-  if (stat_cmd->parsed()) return run_stat(g, paths);
   return kExitUsage;
 }

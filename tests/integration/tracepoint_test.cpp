@@ -33,6 +33,12 @@ SleepableSkel load_sleepable() {
   return skel;
 }
 
+// mkdir a cgroup; returns its id.
+uint64_t make_cgroup(const std::string &path) {
+  REQUIRE(::mkdir(path.c_str(), 0755) == 0);
+  return cgroup_id(path);
+}
+
 // Loads only `prog` of the reject object, sleepable if asked; returns the
 // load error and leaves the verifier log in `log`.
 int load_only(bpf_program *(*pick)(tp_sleepable_reject_bpf *), bool sleepable,
@@ -56,8 +62,7 @@ TEST_CASE("sleepable program on cgroup_mkdir_s faults in user memory and sees th
   TempCgroup parent;  // created before the programs run: its mkdir is not counted
   auto skel = load_sleepable();
   const std::string child = parent.path() + "/child";
-  REQUIRE(::mkdir(child.c_str(), 0755) == 0);
-  const uint64_t id = cgroup_id(child);
+  const uint64_t id = make_cgroup(child);
 
   CHECK(skel->bss->mkdir_calls == 1);
   CHECK(skel->bss->mkdir_cgroup_id == id);
@@ -70,8 +75,7 @@ TEST_CASE("sleepable program on cgroup_rmdir_s sees the removed cgroup once",
   TempCgroup parent;  // created before the programs run: its mkdir is not counted
   auto skel = load_sleepable();
   const std::string child = parent.path() + "/child";
-  REQUIRE(::mkdir(child.c_str(), 0755) == 0);
-  const uint64_t id = cgroup_id(child);
+  const uint64_t id = make_cgroup(child);
   REQUIRE(::rmdir(child.c_str()) == 0);
 
   CHECK(skel->bss->rmdir_calls == 1);

@@ -1,0 +1,50 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace cgprov {
+
+ParsedArgs parse_args(int argc, const char *const *argv) {
+  ParsedArgs parsed;
+  Command &c = parsed.command;
+  CLI::App app{"cgprov: per-cgroup BPF stats files, provisioned in the kernel"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand
+  app.add_flag("-j,--json", c.json, "machine-readable output");
+  app.add_flag("-v,--verbose", c.verbose, "show libbpf's debug log");
+  app.add_option("--bpffs", c.layout.bpffs, "bpffs mount")->capture_default_str();
+  app.add_option("--cgroupfs", c.layout.cgroupfs, "cgroup2 mount")->capture_default_str();
+
+  auto *probe = app.add_subcommand("probe", "check the kernel and system for what cgprov needs");
+  auto *install = app.add_subcommand(
+      "install", "load, pin and provision everything, backfill existing cgroups, exit");
+  install->add_option("--cgroup", c.layout.slice, "long-lived cgroup charged for BPF memory")
+      ->capture_default_str();
+  install->add_option("--version-tag", c.version_tag,
+                      "record this version instead of the BPF objects' (tests upgrades)");
+  auto *uninstall = app.add_subcommand("uninstall", "remove every pin cgprov made");
+  auto *status = app.add_subcommand("status", "show what is installed and the counters");
+  auto *stat = app.add_subcommand("stat", "print the stats of cgroups given by cgroupfs path");
+  stat->add_option("PATH", c.paths, "cgroup directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    parsed.exit_status = app.exit(e);
+    return parsed;
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    parsed.exit_status = kExitUsage;  // CLI11 would return 1xx codes
+    return parsed;
+  }
+
+  parsed.run = true;
+  if (probe->parsed()) c.kind = Command::Kind::kProbe;
+  if (install->parsed()) c.kind = Command::Kind::kInstall;
+  if (uninstall->parsed()) c.kind = Command::Kind::kUninstall;
+  if (status->parsed()) c.kind = Command::Kind::kStatus;
+  if (stat->parsed()) c.kind = Command::Kind::kStat;
+  return parsed;
+}
+
+}  // namespace cgprov

@@ -1,0 +1,59 @@
+#include "cli.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <vector>
+
+using cgprov::Command;
+
+namespace {
+
+cgprov::ParsedArgs parse(std::vector<const char *> args) {
+  args.insert(args.begin(), "cgprov");
+  return cgprov::parse_args(static_cast<int>(args.size()), args.data());
+}
+
+}  // namespace
+
+TEST_CASE("each subcommand parses to its command") {
+  CHECK(parse({"probe"}).command.kind == Command::Kind::kProbe);
+  CHECK(parse({"install"}).command.kind == Command::Kind::kInstall);
+  CHECK(parse({"uninstall"}).command.kind == Command::Kind::kUninstall);
+  CHECK(parse({"status"}).command.kind == Command::Kind::kStatus);
+  auto stat = parse({"stat", "/sys/fs/cgroup/a", "/sys/fs/cgroup/b"});
+  REQUIRE(stat.run);
+  CHECK(stat.command.kind == Command::Kind::kStat);
+  CHECK(stat.command.paths == std::vector<std::string>{"/sys/fs/cgroup/a", "/sys/fs/cgroup/b"});
+}
+
+TEST_CASE("global options work before and after the subcommand") {
+  CHECK(parse({"--json", "status"}).command.json);
+  CHECK(parse({"status", "--json"}).command.json);
+  CHECK(parse({"status", "-j"}).command.json);
+  CHECK(parse({"-v", "install"}).command.verbose);
+  auto moved = parse({"--bpffs", "/mnt/bpf", "status"});
+  CHECK(moved.command.layout.stats() == "/mnt/bpf/cgprov/stats");
+}
+
+TEST_CASE("install takes the loader's cgroup and a version tag") {
+  auto install = parse({"install", "--cgroup", "/sys/fs/cgroup/x", "--version-tag", "v2"});
+  REQUIRE(install.run);
+  CHECK(install.command.layout.slice == "/sys/fs/cgroup/x");
+  CHECK(install.command.version_tag == "v2");
+  CHECK(parse({"install"}).command.layout.slice == "/sys/fs/cgroup/cgprov.slice");
+}
+
+TEST_CASE("usage errors exit with status 2 and run nothing") {
+  for (auto args : std::vector<std::vector<const char *>>{
+           {}, {"frobnicate"}, {"stat"}, {"status", "--no-such-flag"}, {"probe", "status"}}) {
+    auto parsed = parse(args);
+    INFO("args: " << args.size());
+    CHECK_FALSE(parsed.run);
+    CHECK(parsed.exit_status == cgprov::kExitUsage);
+  }
+}
+
+TEST_CASE("help exits 0 and runs nothing") {
+  auto help = parse({"--help"});
+  CHECK_FALSE(help.run);
+  CHECK(help.exit_status == 0);
+}
