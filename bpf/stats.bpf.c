@@ -134,6 +134,14 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	struct task_times *t;
 	__u64 now;
 
+	/* A wakeup of a task that had not yet left the CPU (it was still
+	 * running or queued) leaves a stamp behind; it must not be taken for
+	 * the next wakeup's.
+	 */
+	t = bpf_task_storage_get(&task_times, prev, 0, 0);
+	if (t)
+		t->runnable_ns = 0;
+
 	t = bpf_task_storage_get(&task_times, next, 0, 0);
 	if (!t || !t->runnable_ns)
 		return 0;

@@ -2,7 +2,9 @@
 
 #include <bpf/bpf.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <linux/magic.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -24,6 +26,13 @@ bool on_bpffs(const std::string &path) {
 }
 
 bool path_exists(const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }
+
+Result<UniqueFd> lock_bpffs(const std::string &bpffs) {
+  UniqueFd fd(::open(bpffs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return errno_error("open " + bpffs);
+  if (::flock(fd.get(), LOCK_EX)) return errno_error("lock " + bpffs);
+  return fd;
+}
 
 Result<void> ensure_bpffs_dir(const std::string &path, mode_t mode) {
   if (::mkdir(path.c_str(), mode) && errno != EEXIST) return errno_error("mkdir " + path);

@@ -31,4 +31,8 @@ Result<std::vector<std::string>> list_pins(const std::string &dir);
 
 bool path_exists(const std::string &path);
 
+// An exclusive flock on the bpffs mount's root directory, held while the
+// returned fd lives: one install or uninstall at a time.
+Result<UniqueFd> lock_bpffs(const std::string &bpffs);
+
 }  // namespace cgprov

@@ -3,6 +3,9 @@
 #include <bpf/bpf.h>
 #include <stdio.h>
 
+#include <algorithm>
+#include <iostream>
+
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
 #include "cgroup_fs.hpp"
@@ -18,6 +21,8 @@ constexpr mode_t kInternalDirMode = 0700;
 constexpr mode_t kInternalPinMode = 0600;
 constexpr mode_t kPublicProgMode = 0444;
 
+void warn(const Error &error) { std::cerr << "Warning: " << error.describe() << "\n"; }
+
 // Pin `fd` at `path`, replacing what is there atomically (rename over it).
 Result<void> replace_pin(int fd, const std::string &path, mode_t mode) {
   const std::string tmp = path + "_new";
@@ -25,7 +30,7 @@ Result<void> replace_pin(int fd, const std::string &path, mode_t mode) {
   if (auto r = pin_object(fd, tmp, mode); !r) return r;
   if (::rename(tmp.c_str(), path.c_str())) {
     Error error = errno_error("rename " + tmp);
-    unpin(tmp);
+    if (auto r = unpin(tmp); !r) warn(r.error());
     return error;
   }
   return {};
@@ -51,10 +56,11 @@ Result<void> pin_map_if_new(const bpf_map *map, const std::string &path) {
   return pin_object(bpf_map__fd(map), path, kInternalPinMode);
 }
 
-uint32_t prog_id(int prog_fd) {
+Result<uint32_t> prog_id(int prog_fd) {
   bpf_prog_info info{};
   uint32_t len = sizeof(info);
-  return bpf_prog_get_info_by_fd(prog_fd, &info, &len) ? 0 : info.id;
+  if (bpf_prog_get_info_by_fd(prog_fd, &info, &len)) return errno_error("read program info");
+  return info.id;
 }
 
 // Attach `prog` through a link pinned in `dir`, replacing a link pinned
@@ -81,22 +87,45 @@ Result<void> attach_all(bpf_object *obj, const std::string &dir) {
   return {};
 }
 
-// Switch existing stats files to `dumper_fd`, keeping the files (and the
-// cgroups' numbers, which live in the reused maps).
+// Unpin links of programs this version no longer has (an upgrade that
+// renamed or dropped one), so that no stale program stays attached.
+Result<void> unpin_stale_links(const Layout &layout) {
+  auto expected = expected_pins(layout);
+  if (!expected) return expected.error();
+  auto names = list_pins(layout.internal());
+  if (!names) return names.error();
+  for (const auto &name : names.value()) {
+    const std::string path = layout.internal() + "/" + name;
+    if (!name.starts_with("link_")) continue;
+    if (std::find(expected.value().begin(), expected.value().end(), path) != expected.value().end())
+      continue;
+    if (auto r = unpin(path); !r) return r;
+  }
+  return {};
+}
+
+// Switch stats files that run another dumper to `dumper_fd`, keeping the
+// files (and the cgroups' numbers, which live in the reused maps).
 Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   auto names = list_pins(layout.stats());
   if (!names) return names.error();
-  const uint32_t dumper_id = prog_id(dumper_fd);
+  auto dumper_id = prog_id(dumper_fd);
+  if (!dumper_id) return dumper_id.error();
   size_t updated = 0;
   for (const auto &name : names.value()) {
     const std::string path = layout.stats() + "/" + name;
     auto fd = open_pinned(path);
-    if (!fd) continue;  // removed meanwhile
+    if (!fd) {
+      if (fd.error().errnum == ENOENT) continue;  // its cgroup was removed meanwhile
+      return fd.error();
+    }
     bpf_link_info info{};
     uint32_t len = sizeof(info);
-    if (bpf_link_get_info_by_fd(fd.value().get(), &info, &len) || info.type != BPF_LINK_TYPE_ITER)
+    if (bpf_link_get_info_by_fd(fd.value().get(), &info, &len))
+      return errno_error("read link info of " + path);
+    if (info.type != BPF_LINK_TYPE_ITER)
       return Error{"stats file " + path + " is not an iterator link", 0};
-    if (info.prog_id == dumper_id) continue;
+    if (info.prog_id == dumper_id.value()) continue;
     if (bpf_link_update(fd.value().get(), dumper_fd, nullptr))
       return errno_error("update stats file " + path);
     ++updated;
@@ -121,6 +150,17 @@ Result<void> backfill(const Layout &layout, int backfill_fd, InstallReport &repo
     else if (args.ret != -ENOENT)  // -ENOENT: removed meanwhile
       return Error{"backfill " + path, -args.ret};
   }
+  return {};
+}
+
+// Backfill, then switch files that an older provisioner, still finishing
+// after its link was replaced, may have pinned meanwhile.
+Result<void> provision_existing(const Layout &layout, int backfill_fd, int dumper_fd,
+                                InstallReport &report) {
+  if (auto r = backfill(layout, backfill_fd, report); !r) return r;
+  auto updated = update_stats_files(layout, dumper_fd);
+  if (!updated) return updated.error();
+  report.updated_files += updated.value();
   return {};
 }
 
@@ -154,9 +194,11 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   if (auto r = attach_all(stats->obj, internal); !r) return r;
 
   const int dumper_fd = bpf_program__fd(stats->progs.dump);
+  auto dumper_id = prog_id(dumper_fd);
+  if (!dumper_id) return dumper_id.error();
   ProvisionerSkel prov(provisioner_bpf__open());
   if (!prov) return errno_error("open provisioner BPF object");
-  prov->rodata->dumper_prog_id = prog_id(dumper_fd);
+  prov->rodata->dumper_prog_id = dumper_id.value();
   std::snprintf(const_cast<char *>(prov->rodata->stats_dir), CGPROV_DIR_MAX, "%s",
                 layout.stats().c_str());
   // libbpf 1.4 has no tp_btf.s section: ask for sleepable programs by flag.
@@ -179,12 +221,22 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   if (auto r = replace_pin(backfill_fd, internal + "/" + pin::kBackfillProg, kInternalPinMode); !r)
     return r;
   if (auto r = attach_all(prov->obj, internal); !r) return r;
+  if (auto r = unpin_stale_links(layout); !r) return r;
 
   auto updated = update_stats_files(layout, dumper_fd);
   if (!updated) return updated.error();
   report.updated_files = updated.value();
-  if (auto r = backfill(layout, backfill_fd, report); !r) return r;
+  if (auto r = provision_existing(layout, backfill_fd, dumper_fd, report); !r) return r;
   return write_meta(layout, options.version);
+}
+
+// The already-installed path: same version, complete.
+Result<void> reprovision(const Layout &layout, InstallReport &report) {
+  auto backfill_fd = open_pinned(layout.internal() + "/" + pin::kBackfillProg);
+  if (!backfill_fd) return backfill_fd.error();
+  auto dumper_fd = open_pinned(layout.progs() + "/" + pin::kDumperProg);
+  if (!dumper_fd) return dumper_fd.error();
+  return provision_existing(layout, backfill_fd.value().get(), dumper_fd.value().get(), report);
 }
 
 }  // namespace
@@ -193,6 +245,8 @@ std::optional<std::string> installed_version(const Layout &layout) { return read
 
 Result<InstallReport> install(const InstallOptions &options) {
   const Layout &layout = options.layout;
+  auto lock = lock_bpffs(layout.bpffs);
+  if (!lock) return lock.error();
   InstallReport report;
   report.version = options.version;
   auto previous = read_meta(layout);
@@ -202,9 +256,7 @@ Result<InstallReport> install(const InstallOptions &options) {
     if (missing && missing.value().empty()) {
       // Same version, complete: only make sure every cgroup has its file.
       report.kind = InstallReport::Kind::kAlreadyInstalled;
-      auto fd = open_pinned(layout.internal() + "/" + pin::kBackfillProg);
-      if (!fd) return fd.error();
-      if (auto r = backfill(layout, fd.value().get(), report); !r) return r.error();
+      if (auto r = reprovision(layout, report); !r) return r.error();
       return report;
     }
   }
@@ -222,7 +274,9 @@ Result<InstallReport> install(const InstallOptions &options) {
   if (!done) {
     // A fresh install leaves nothing behind; an upgrade or a recovery keeps
     // the earlier state, which the next install converges from.
-    if (report.kind == InstallReport::Kind::kFresh) uninstall(layout);
+    if (report.kind == InstallReport::Kind::kFresh) {
+      if (auto r = uninstall_locked(layout); !r) warn(r.error());
+    }
     return done.error();
   }
   return report;

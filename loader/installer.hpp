@@ -39,6 +39,9 @@ Result<InstallReport> install(const InstallOptions &options);
 // number of pins removed.
 Result<size_t> uninstall(const Layout &layout);
 
+// uninstall() for a caller that holds lock_bpffs() already.
+Result<size_t> uninstall_locked(const Layout &layout);
+
 struct Status {
   std::optional<std::string> version;  // set when installed (meta present)
   std::vector<std::string> missing;    // expected pins that are absent

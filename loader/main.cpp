@@ -1,6 +1,5 @@
 // cgprov: command-line entry point. Exit status: 0 success, 1 failure, 2 usage.
 #include <CLI/CLI.hpp>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -141,38 +140,40 @@ int run_status(const Command &g) {
   return healthy ? kExitOk : kExitFailure;
 }
 
+// Stats of one cgroup given by its cgroupfs path.
+Result<std::vector<StatLine>> read_stats(const Layout &layout, const std::string &path) {
+  auto id = cgroup_id_of(path);
+  if (!id) return id.error();
+  const std::string file = layout.stats_file(id.value());
+  std::ifstream in(file);
+  if (!in) return errno_error("stats file " + file + " of " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto stats = parse_stats(text);
+  if (!stats) return Error{file + ": " + stats.error().describe(), 0};
+  return stats;
+}
+
 int run_stat(const Command &g, const std::vector<std::string> &paths) {
   int status = kExitOk;
-  if (g.json) std::cout << "{";
-  bool first = true;
-  for (const auto &path : paths) {
-    auto id = cgroup_id_of(path);
-    if (!id) {
-      status = fail(g, id.error().describe());
-      continue;
-    }
-    const std::string file = g.layout.stats_file(id.value());
-    std::ifstream in(file);
-    if (!in) {
-      status = fail(g, "stats file " + file + " of " + path + ": " + std::strerror(errno),
-                    "is cgprov installed? (cgprov status)");
-      continue;
-    }
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto stats = parse_stats(text);
-    if (!stats) {
-      status = fail(g, file + ": " + stats.error().describe());
-      continue;
-    }
+  std::string json = "{";
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string &path = paths[i];
+    auto stats = read_stats(g.layout, path);
     if (g.json) {
-      std::cout << (first ? "" : ", ") << json_quote(path) << ": " << stats_to_json(stats.value());
-    } else {
-      if (paths.size() > 1) std::cout << (first ? "" : "\n") << path << ":\n";
+      json += (i ? ", " : "") + json_quote(path) + ": ";
+      json += stats ? stats_to_json(stats.value())
+                    : "{\"error\": " + json_quote(stats.error().describe()) + "}";
+    } else if (stats) {
+      if (paths.size() > 1) std::cout << (i ? "\n" : "") << path << ":\n";
       for (const auto &[key, value] : stats.value()) std::cout << key << " " << value << "\n";
+    } else {
+      std::cerr << "Error: " << stats.error().describe() << "\n";
+      if (stats.error().message.starts_with("stats file"))
+        std::cerr << "  hint: is cgprov installed? (cgprov status)\n";
     }
-    first = false;
+    if (!stats) status = kExitFailure;
   }
-  if (g.json) std::cout << "}\n";
+  if (g.json) std::cout << json << "}\n";
   return status;
 }
 

@@ -35,7 +35,7 @@ Result<void> write_meta(const Layout &layout, const std::string &version) {
   if (auto r = pin_object(fd.get(), tmp_path, 0600); !r) return r;
   if (::rename(tmp_path.c_str(), final_path.c_str())) {
     Error error = errno_error("rename " + tmp_path);
-    unpin(tmp_path);
+    if (auto r = unpin(tmp_path); !r) error.message += " (and " + r.error().describe() + ")";
     return error;
   }
   return {};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "bpf_objects.hpp"
 #include "bpffs.hpp"
 #include "installer.hpp"
 
@@ -26,13 +27,29 @@ Result<size_t> clear_dir(const std::string &dir) {
   return removed;
 }
 
-// Time for a provisioner program already running when its link was
-// unpinned to finish, so that its pin is seen by the second sweep.
-constexpr auto kInFlightGrace = std::chrono::milliseconds(200);
+// A provisioner program still running when its link was unpinned can pin
+// one more file; the link is released asynchronously (RCU, a work item and
+// an RCU Tasks Trace grace period). Remove stats files until the directory
+// itself can be removed: after that, late pins fail harmlessly.
+constexpr auto kStatsRetry = std::chrono::milliseconds(20);
+constexpr int kStatsAttempts = 500;  // 10 s
+
+Result<size_t> remove_stats_dir(const std::string &dir) {
+  size_t removed = 0;
+  for (int attempt = 0; attempt < kStatsAttempts; ++attempt) {
+    auto n = clear_dir(dir);
+    if (!n) return n.error();
+    removed += n.value();
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return removed;
+    if (errno != ENOTEMPTY) return errno_error("rmdir " + dir);
+    std::this_thread::sleep_for(kStatsRetry);
+  }
+  return Error{"rmdir " + dir + ": stats files keep appearing", ENOTEMPTY};
+}
 
 }  // namespace
 
-Result<size_t> uninstall(const Layout &layout) {
+Result<size_t> uninstall_locked(const Layout &layout) {
   size_t removed = 0;
   const std::string internal = layout.internal();
   // Not installed from here on; whatever remains is cleaned below or by the
@@ -42,26 +59,31 @@ Result<size_t> uninstall(const Layout &layout) {
     ++removed;
   }
   // Stop provisioning before removing stats files.
-  for (const char *name : {"link_provision", "link_unprovision"}) {
-    const std::string path = internal + "/" + name;
+  ProvisionerSkel prov(provisioner_bpf__open());
+  if (!prov) return errno_error("open provisioner BPF object");
+  for (const bpf_program *p : {prov->progs.provision, prov->progs.unprovision}) {
+    const std::string path = internal + "/" + link_pin_name(p);
     if (!path_exists(path)) continue;
     if (auto r = unpin(path); !r) return r.error();
     ++removed;
   }
-  for (int sweep = 0; sweep < 2; ++sweep) {
-    auto n = clear_dir(layout.stats());
-    if (!n) return n.error();
-    removed += n.value();
-    if (sweep == 0) std::this_thread::sleep_for(kInFlightGrace);
-  }
+  auto stats = remove_stats_dir(layout.stats());
+  if (!stats) return stats.error();
+  removed += stats.value();
   for (const auto &dir : {layout.progs(), internal}) {
     auto n = clear_dir(dir);
     if (!n) return n.error();
     removed += n.value();
   }
-  for (const auto &dir : {layout.stats(), layout.progs(), internal, layout.root()})
+  for (const auto &dir : {layout.progs(), internal, layout.root()})
     if (::rmdir(dir.c_str()) && errno != ENOENT) return errno_error("rmdir " + dir);
   return removed;
+}
+
+Result<size_t> uninstall(const Layout &layout) {
+  auto lock = lock_bpffs(layout.bpffs);
+  if (!lock) return lock.error();
+  return uninstall_locked(layout);
 }
 
 }  // namespace cgprov

@@ -66,7 +66,10 @@ fi
 
 if ! command -v vng >/dev/null 2>&1; then
 	log PIP "virtme-ng"
-	python3 -m pip install -q virtme-ng 2>&1 | grep -v 'Running pip as the' || true
+	# Debian's own python3 refuses system-wide pip installs (PEP 668) unless told.
+	python3 -m pip install -q --break-system-packages virtme-ng 2>&1 |
+		grep -v 'Running pip as the' || true
+	hash -r
 	command -v vng >/dev/null 2>&1 || die "virtme-ng installed but 'vng' is not on PATH"
 fi
 log OK "dependencies present"

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <catch2/catch_test_macros.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "tp_sleepable.skel.h"
@@ -87,7 +89,15 @@ TEST_CASE("cgroup_mkdir_s fires only on success", "[kernel][tracepoint]") {
   auto skel = load_sleepable();
   const std::string child = parent.path() + "/child";
   REQUIRE(::mkdir(child.c_str(), 0755) == 0);
-  CHECK(::mkdir(child.c_str(), 0755) == -1);  // EEXIST: no second event
+  // Make cgroup_mkdir() itself fail: no more descendants allowed.
+  {
+    std::FILE *max = std::fopen((parent.path() + "/cgroup.max.descendants").c_str(), "w");
+    REQUIRE(max);
+    REQUIRE(std::fputs("1\n", max) >= 0);
+    REQUIRE(std::fclose(max) == 0);
+  }
+  CHECK(::mkdir((parent.path() + "/refused").c_str(), 0755) == -1);
+  CHECK(errno == EAGAIN);
   CHECK(skel->bss->mkdir_calls == 1);
 }
 

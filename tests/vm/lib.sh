@@ -47,11 +47,12 @@ remove_cgroup_tree() {
 # run_catch2 TAGS: run each test case of build/cgprov-vm-tests matching TAGS
 # in its own process and report it as one TAP line.
 run_catch2() {
-	local bin tags=$1 name spec out
+	local bin tags=$1 name spec out cases=0
 	bin="$(dirname "${BASH_SOURCE[0]}")/../../build/cgprov-vm-tests"
 	[ -x "$bin" ] || { fail "build/cgprov-vm-tests exists (run 'make build')"; return; }
 	while IFS= read -r name; do
 		[ -n "$name" ] || continue
+		cases=$((cases + 1))
 		spec=$(sed 's/[],[\\]/\\&/g' <<<"$name")
 		if out=$("$bin" "$spec" 2>&1); then
 			pass "$name"
@@ -60,6 +61,7 @@ run_catch2() {
 			printf '%s\n' "$out" | sed 's/^/    /' | tail -n 40
 		fi
 	done < <("$bin" "$tags" --list-tests --verbosity quiet)
+	[ "$cases" -gt 0 ] || fail "build/cgprov-vm-tests has test cases tagged $tags"
 }
 
 finish() { exit "$_failed"; }
