@@ -66,13 +66,25 @@ vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
 	count_tap "$tap"
 }
 
-if [ "$run_vm" = 1 ]; then
-	mapfile -t suites < <(find tests/vm -mindepth 1 -maxdepth 1 -type d ! -name stock -printf '%f\n' | sort)
-	vm_suites patched -- "${suites[@]}"
-fi
-if [ "$run_stock" = 1 ]; then
-	vm_suites stock --stock -- stock
-fi
+# Suites boot the patched kernel unless their directory has a `vm-args`
+# file with scripts/vm-run.sh options (e.g. --stock); suites with the same
+# options share one boot.
+declare -A boots=()
+for dir in tests/vm/*/; do
+	suite=$(basename "$dir")
+	args=$(cat "$dir/vm-args" 2>/dev/null || true)
+	case "$args" in
+	*--stock*) [ "$run_stock" = 1 ] || continue ;;
+	*) [ "$run_vm" = 1 ] || continue ;;
+	esac
+	boots["$args"]+="$suite "
+done
+for args in "${!boots[@]}"; do
+	name=patched
+	[ -n "$args" ] && name=$(tr -cs 'a-z0-9' '-' <<<"${args#--}" | sed 's/-$//')
+	# shellcheck disable=SC2086 # options and suite names are words
+	vm_suites "$name" $args -- ${boots[$args]}
+done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

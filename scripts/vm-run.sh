@@ -2,13 +2,14 @@
 # Run a command as root inside a virtme-ng guest.
 #
 # Usage: scripts/vm-run.sh [--stock] [--debug] [--cpus N] [--memory M]
-#                          [--timeout SECONDS] -- CMD [ARG...]
+#                          [--timeout SECONDS] [--append ARG]... -- CMD [ARG...]
 #
 #   --stock      boot Debian's packaged 6.12 kernel instead of the cgprov build
 #   --debug      boot the PROVE_LOCKING build (make kernel KERNEL_FLAVOR=debug)
 #   --cpus N     guest CPUs (default 2)
 #   --memory M   guest memory (default 2G)
 #   --timeout S  kill the guest after S seconds (default 1200)
+#   --append ARG add a kernel command-line argument (e.g. lsm=capability)
 #
 # The repository is visible read-write at the same path, CMD runs from the
 # repository root, output streams, and the guest's exit status is returned
@@ -19,8 +20,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/cgprov
 kernel=patched cpus=2 memory=2G timeout=1200
+append=()
 
-usage() { sed -n '2,16p' "$0" >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--stock) kernel=stock; shift ;;
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--cpus) cpus=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--append) append+=(--append "$2"); shift 2 ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) echo "vm-run: unknown argument '$1'" >&2; usage ;;
@@ -65,7 +68,7 @@ cmd=$(printf '%q ' "$@")
 echo "vm-run: booting $(basename "$image") ($kernel, $(cat "$probe"), ${cpus} cpus, $memory)" >&2
 set +e
 timeout --foreground -k 10 "$timeout" vng --run "$image" "${accel[@]}" \
-	--cpus "$cpus" --memory "$memory" --rwdir "$repo" --cwd "$repo" \
+	--cpus "$cpus" --memory "$memory" --rwdir "$repo" --cwd "$repo" "${append[@]}" \
 	--exec "$cmd"
 status=$?
 set -e
