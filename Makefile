@@ -123,7 +123,7 @@ test: deps
 	$(Q)scripts/test.sh
 
 test-unit: build
-	$(Q)scripts/test.sh --unit
+	$(Q)scripts/test.sh --unit --host
 
 test-vm: build
 	$(Q)scripts/test.sh --vm

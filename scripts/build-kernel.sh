@@ -12,6 +12,7 @@
 # where <hash> covers the source package version, every patch in the series,
 # the config fragments and this script. A second run with nothing changed
 # returns at once. The last line printed is the image path.
+# CGPROV_PATCHES=DIR applies DIR/series instead of kernel-patches/series.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +36,7 @@ default|debug) ;;
 esac
 
 tarball=/usr/src/linux-source-6.12.tar.xz
-patches=$repo/kernel-patches
+patches=${CGPROV_PATCHES:-$repo/kernel-patches}  # the series to apply
 fragments=("$patches/cgprov.config")
 [ "$flavor" = debug ] && fragments+=("$patches/debug.config")
 

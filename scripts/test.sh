@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# cgprov test driver: Catch2 unit tests on the host, then the in-VM suites on
-# the patched kernel and on Debian's stock kernel. Ends with one line
+# cgprov test driver: Catch2 unit tests and script tests (tests/host/) on the
+# host, then the in-VM suites on the patched kernel and on Debian's stock
+# kernel. Ends with one line
 #   N passed, N failed, N skipped
 # and a non-zero exit status if anything failed.
 #
-# Usage: scripts/test.sh [--unit] [--vm] [--stock]   (default: all three)
+# Usage: scripts/test.sh [--unit] [--host] [--vm] [--stock]   (default: all)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,11 +13,12 @@ results=$repo/build/test-results
 mkdir -p "$results"
 cd "$repo"
 
-run_unit=0 run_vm=0 run_stock=0
-[ $# -eq 0 ] && run_unit=1 run_vm=1 run_stock=1
+run_unit=0 run_host=0 run_vm=0 run_stock=0
+[ $# -eq 0 ] && run_unit=1 run_host=1 run_vm=1 run_stock=1
 for arg in "$@"; do
 	case "$arg" in
 	--unit) run_unit=1 ;;
+	--host) run_host=1 ;;
 	--vm) run_vm=1 ;;
 	--stock) run_stock=1 ;;
 	*) echo "test.sh: unknown argument '$arg'" >&2; exit 2 ;;
@@ -45,6 +47,23 @@ if [ "$run_unit" = 1 ]; then
 		f=1
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+fi
+
+if [ "$run_host" = 1 ]; then
+	echo "== script tests (host)"
+	tap=$results/host.tap
+	: > "$tap"
+	for test in tests/host/*.sh; do
+		echo "# $test"
+		"$test" > "$results/host-one.out" 2>&1
+		status=$?
+		grep -vE '^(not )?ok ' "$results/host-one.out"
+		grep -E '^(not )?ok ' "$results/host-one.out" | sed -E "s|^((not )?ok - )|\1$(basename "$test"): |" | tee -a "$tap"
+		if [ "$status" != 0 ] && ! grep -q '^not ok ' "$results/host-one.out"; then
+			echo "not ok - $test exited $status" | tee -a "$tap"
+		fi
+	done
+	count_tap "$tap"
 fi
 
 # SUITES of tests/vm on a kernel; a guest that dies mid-run counts as a failure.
