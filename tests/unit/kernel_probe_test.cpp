@@ -52,58 +52,42 @@ TEST_CASE("escaped mount points are unescaped before comparing") {
 TEST_CASE("a ready system has no findings") { CHECK(cgprov::probe(ready_system()).empty()); }
 
 TEST_CASE("each missing piece is named exactly once") {
-  SECTION("not root") {
+  struct Case {
+    const char *what;
+    void (*break_it)(SystemView &);
+    const char *finding;
+  };
+  const Case cases[] = {
+      {"not root", [](SystemView &v) { v.is_root = false; }, "not running as root"},
+      {"no BTF also hides the patch check",
+       [](SystemView &v) { v.has_vmlinux_btf = v.has_cgprov_btf = false; },
+       "/sys/kernel/btf/vmlinux"},
+      {"kernel without the cgprov patches", [](SystemView &v) { v.has_cgprov_btf = false; },
+       "lacks the cgprov patches"},
+      {"bpf not in the active LSM list, which is quoted",
+       [](SystemView &v) { v.lsm = "lockdown,capability,yama\n"; },
+       "'bpf' is not in the active LSM list (lockdown,capability,yama)"},
+      {"an LSM merely containing 'bpf' does not count",
+       [](SystemView &v) { v.lsm = "notbpf,bpfx"; }, "'bpf' is not in the active LSM list"},
+      {"securityfs not mounted", [](SystemView &v) { v.lsm.reset(); }, "LSM list is unreadable"},
+      {"bpffs not mounted",
+       [](SystemView &v) { v.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n"; },
+       "bpffs is not mounted"},
+      {"something else mounted at /sys/fs/bpf is not bpffs",
+       [](SystemView &v) {
+         v.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\ntmpfs /sys/fs/bpf tmpfs rw 0 0\n";
+       },
+       "bpffs is not mounted"},
+      {"cgroup2 not mounted", [](SystemView &v) { v.mounts = "bpffs /sys/fs/bpf bpf rw 0 0\n"; },
+       "cgroup2 is not mounted"},
+  };
+  for (const auto &c : cases) {
+    INFO(c.what);
     auto view = ready_system();
-    view.is_root = false;
+    c.break_it(view);
     auto findings = cgprov::probe(view);
     REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "not running as root"));
-  }
-  SECTION("no BTF also hides the patch check") {
-    auto view = ready_system();
-    view.has_vmlinux_btf = false;
-    view.has_cgprov_btf = false;
-    auto findings = cgprov::probe(view);
-    REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "/sys/kernel/btf/vmlinux"));
-  }
-  SECTION("kernel without the cgprov patches") {
-    auto view = ready_system();
-    view.has_cgprov_btf = false;
-    auto findings = cgprov::probe(view);
-    REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "lacks the cgprov patches"));
-  }
-  SECTION("bpf not in the active LSM list, which is quoted") {
-    auto view = ready_system();
-    view.lsm = "lockdown,capability,yama\n";
-    auto findings = cgprov::probe(view);
-    REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "'bpf' is not in the active LSM list (lockdown,capability,yama)"));
-  }
-  SECTION("an LSM merely containing 'bpf' does not count") {
-    auto view = ready_system();
-    view.lsm = "notbpf,bpfx";
-    CHECK(mentions(cgprov::probe(view), "'bpf' is not in the active LSM list"));
-  }
-  SECTION("securityfs not mounted") {
-    auto view = ready_system();
-    view.lsm.reset();
-    auto findings = cgprov::probe(view);
-    REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "LSM list is unreadable"));
-  }
-  SECTION("bpffs not mounted") {
-    auto view = ready_system();
-    view.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n";
-    auto findings = cgprov::probe(view);
-    REQUIRE(findings.size() == 1);
-    CHECK(mentions(findings, "bpffs is not mounted"));
-  }
-  SECTION("something else mounted at /sys/fs/bpf is not bpffs") {
-    auto view = ready_system();
-    view.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\ntmpfs /sys/fs/bpf tmpfs rw 0 0\n";
-    CHECK(mentions(cgprov::probe(view), "bpffs is not mounted"));
+    CHECK(mentions(findings, c.finding));
   }
 }
 
