@@ -88,7 +88,7 @@ vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
 # Suites boot the patched kernel unless their directory has a `vm-args`
 # file with scripts/vm-run.sh options (e.g. --stock); suites with the same
 # options share one boot.
-declare -A boots=()
+declare -A boots=()  # vm-run options (or "default") -> suite names
 for dir in tests/vm/*/; do
 	suite=$(basename "$dir")
 	args=$(cat "$dir/vm-args" 2>/dev/null || true)
@@ -96,13 +96,21 @@ for dir in tests/vm/*/; do
 	*--stock*) [ "$run_stock" = 1 ] || continue ;;
 	*) [ "$run_vm" = 1 ] || continue ;;
 	esac
-	boots["$args"]+="$suite "
+	boots["${args:-default}"]+="$suite "
 done
-for args in "${!boots[@]}"; do
-	name=patched
-	[ -n "$args" ] && name=$(tr -cs 'a-z0-9' '-' <<<"${args#--}" | sed 's/-$//')
+if [ "$run_vm" = 1 ] && [ -z "${boots[default]:-}" ]; then
+	echo "not ok - no VM suite found for the patched kernel"
+	failed=$((failed + 1))
+fi
+for key in "${!boots[@]}"; do
+	args=$key name=patched
+	if [ "$key" = default ]; then
+		args=
+	else
+		name=$(tr -cs 'a-z0-9' '-' <<<"${key#--}" | sed 's/-$//')
+	fi
 	# shellcheck disable=SC2086 # options and suite names are words
-	vm_suites "$name" $args -- ${boots[$args]}
+	vm_suites "$name" $args -- ${boots[$key]}
 done
 
 echo "$passed passed, $failed failed, $skipped skipped"
