@@ -223,9 +223,6 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   if (auto r = attach_all(prov->obj, internal); !r) return r;
   if (auto r = unpin_stale_links(layout); !r) return r;
 
-  auto updated = update_stats_files(layout, dumper_fd);
-  if (!updated) return updated.error();
-  report.updated_files = updated.value();
   if (auto r = provision_existing(layout, backfill_fd, dumper_fd, report); !r) return r;
   return write_meta(layout, options.version);
 }

@@ -23,13 +23,6 @@ using LsmSkel = SkelPtr<lsm_hooks_bpf, lsm_hooks_bpf__destroy>;
 
 constexpr const char *kTestDir = "/sys/fs/bpf/cgprov-test";
 
-uint32_t prog_id(bpf_program *prog) {
-  bpf_prog_info info{};
-  uint32_t len = sizeof(info);
-  REQUIRE(bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0);
-  return info.id;
-}
-
 uint64_t inode_of(const std::string &path) {
   struct stat st{};
   REQUIRE(::stat(path.c_str(), &st) == 0);

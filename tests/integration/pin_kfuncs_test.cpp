@@ -29,13 +29,6 @@ constexpr uint32_t kFileMode = 0440;
 
 using PinArgs = pin_args;
 
-uint32_t prog_id(bpf_program *prog) {
-  bpf_prog_info info{};
-  uint32_t len = sizeof(info);
-  REQUIRE(bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0);
-  return info.id;
-}
-
 DumpSkel load_dump() {
   DumpSkel skel(cgroup_dump_bpf__open_and_load());
   REQUIRE(skel);

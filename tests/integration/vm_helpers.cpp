@@ -1,5 +1,6 @@
 #include "vm_helpers.hpp"
 
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -129,6 +130,14 @@ int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::functi
   int status = 0;
   if (::waitpid(pid, &status, 0) < 0) throw_errno("waitpid");
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+uint32_t prog_id(bpf_program *prog) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof(info);
+  if (bpf_prog_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+    throw_errno(std::string("read info of program ") + bpf_program__name(prog));
+  return info.id;
 }
 
 LibbpfLogCapture::LibbpfLogCapture() {

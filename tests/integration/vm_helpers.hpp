@@ -63,6 +63,9 @@ void remove_tree(const std::string &path);
 // values) and returns its exit status (fn's return value), or -1 if it died.
 int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::function<int()> &fn);
 
+// The kernel id of a loaded program (fails the test if it cannot be read).
+uint32_t prog_id(bpf_program *prog);
+
 // Everything libbpf logs while alive (verifier logs included), for asserting
 // on messages.
 class LibbpfLogCapture {
