@@ -87,7 +87,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(foreach s,$(BPF_SRCS),$(eval $(BUILD)/$(notdir $(s:.bpf.c=.bpf.o)): $(s)))
 
-$(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) | $(BPF_SKELS)
+$(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
@@ -96,7 +96,7 @@ $(BUILD)/cgprov: $(BUILD)/loader/main.o $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp)
+$(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
@@ -105,7 +105,7 @@ $(BUILD)/cgprov-unit-tests: $(UNIT_OBJS) $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -o $@
 
-$(BUILD)/tests/integration/%.o: tests/integration/%.cpp $(wildcard loader/*.hpp tests/integration/*.hpp) | $(BPF_SKELS)
+$(BUILD)/tests/integration/%.o: tests/integration/%.cpp $(wildcard loader/*.hpp tests/integration/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(CXXFLAGS) -Itests/integration -Itests/bpf -c $< -o $@

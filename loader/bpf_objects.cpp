@@ -28,6 +28,8 @@ std::string bpf_version() {
   uint64_t hash = fnv1a(stats, size, kOffsetBasis);
   const void *provisioner = provisioner_bpf__elf_bytes(&size);
   hash = fnv1a(provisioner, size, hash);
+  const void *policy = policy_bpf__elf_bytes(&size);
+  hash = fnv1a(policy, size, hash);
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
   return std::string(CGPROV_RELEASE) + "-" + std::string(hex, 12);

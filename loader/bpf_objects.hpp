@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "policy.skel.h"
 #include "provisioner.skel.h"
 #include "result.hpp"
 #include "stats.skel.h"
@@ -20,15 +21,19 @@ struct StatsSkelDeleter {
 struct ProvisionerSkelDeleter {
   void operator()(provisioner_bpf *skel) const { provisioner_bpf__destroy(skel); }
 };
+struct PolicySkelDeleter {
+  void operator()(policy_bpf *skel) const { policy_bpf__destroy(skel); }
+};
 using StatsSkel = std::unique_ptr<stats_bpf, StatsSkelDeleter>;
 using ProvisionerSkel = std::unique_ptr<provisioner_bpf, ProvisionerSkelDeleter>;
+using PolicySkel = std::unique_ptr<policy_bpf, PolicySkelDeleter>;
 
 struct LinkDeleter {
   void operator()(bpf_link *link) const { bpf_link__destroy(link); }
 };
 using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
 
-// "<release>-<hash>" where the hash covers both BPF objects: two loaders
+// "<release>-<hash>" where the hash covers all BPF objects: two loaders
 // with the same version install identical programs.
 std::string bpf_version();
 

@@ -22,10 +22,23 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
       ->capture_default_str();
   install->add_option("--version-tag", c.version_tag,
                       "record this version instead of the BPF objects' (tests upgrades)");
+  auto *policy = install
+                     ->add_option("--policy", c.policy_path,
+                                  "ACL policy for unprivileged users (TOML; missing default "
+                                  "file: no grants)")
+                     ->capture_default_str();
   auto *uninstall = app.add_subcommand("uninstall", "remove every pin cgprov made");
   auto *status = app.add_subcommand("status", "show what is installed and the counters");
   auto *stat = app.add_subcommand("stat", "print the stats of cgroups given by cgroupfs path");
   stat->add_option("PATH", c.paths, "cgroup directory")->required();
+  auto *link = app.add_subcommand(
+      "link", "as an unprivileged user: pin your own stats file of a cgroup you own");
+  link->add_option("--cgroup", c.link_cgroup, "cgroup directory you own")->required();
+  link->add_option("--order", c.link_order, "walk order the policy grants")
+      ->check(CLI::IsMember({"self", "descendants-pre", "descendants-post"}))
+      ->capture_default_str();
+  link->add_option("--name", c.link_name, "file name after '<uid>-' in the user directory")
+      ->required();
 
   try {
     app.parse(argc, argv);
@@ -44,6 +57,8 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
   if (uninstall->parsed()) c.kind = Command::Kind::kUninstall;
   if (status->parsed()) c.kind = Command::Kind::kStatus;
   if (stat->parsed()) c.kind = Command::Kind::kStat;
+  if (link->parsed()) c.kind = Command::Kind::kLink;
+  c.policy_required = policy->count() > 0;
   return parsed;
 }
 

@@ -11,81 +11,12 @@
 #include "cgroup_fs.hpp"
 #include "installer.hpp"
 #include "meta.hpp"
+#include "object_pins.hpp"
 #include "pins.hpp"
+#include "policy_install.hpp"
 
 namespace cgprov {
 namespace {
-
-constexpr mode_t kPublicDirMode = 0755;
-constexpr mode_t kInternalDirMode = 0700;
-constexpr mode_t kInternalPinMode = 0600;
-constexpr mode_t kPublicProgMode = 0444;
-
-void warn(const Error &error) { std::cerr << "Warning: " << error.describe() << "\n"; }
-
-// Pin `fd` at `path`, replacing what is there atomically (rename over it).
-Result<void> replace_pin(int fd, const std::string &path, mode_t mode) {
-  const std::string tmp = path + "_new";
-  if (auto r = unpin(tmp); !r) return r;
-  if (auto r = pin_object(fd, tmp, mode); !r) return r;
-  if (::rename(tmp.c_str(), path.c_str())) {
-    Error error = errno_error("rename " + tmp);
-    if (auto r = unpin(tmp); !r) warn(r.error());
-    return error;
-  }
-  return {};
-}
-
-// Use the map pinned at `path`, if any, instead of creating a new one, so
-// that numbers survive reinstalls and upgrades.
-Result<void> reuse_pinned_map(bpf_map *map, const std::string &path) {
-  if (!path_exists(path)) return {};
-  auto fd = open_pinned(path);
-  if (!fd) return fd.error();
-  if (!map_compatible(fd.value().get(), map))
-    return Error{"map " + path +
-                     " was made by an incompatible version; 'cgprov uninstall' "
-                     "first (this resets the stats)",
-                 0};
-  if (bpf_map__reuse_fd(map, fd.value().get())) return errno_error("reuse map " + path);
-  return {};
-}
-
-Result<void> pin_map_if_new(const bpf_map *map, const std::string &path) {
-  if (path_exists(path)) return {};
-  return pin_object(bpf_map__fd(map), path, kInternalPinMode);
-}
-
-Result<uint32_t> prog_id(int prog_fd) {
-  bpf_prog_info info{};
-  uint32_t len = sizeof(info);
-  if (bpf_prog_get_info_by_fd(prog_fd, &info, &len)) return errno_error("read program info");
-  return info.id;
-}
-
-// Attach `prog` through a link pinned in `dir`, replacing a link pinned
-// there by an earlier install: tracing links cannot switch programs (no
-// LINK_UPDATE), so the new link is attached first and renamed over the old
-// pin, which detaches the old program. While both are attached, an event is
-// handled twice; the programs are written so that the second run finds
-// nothing left to do (a timestamp already consumed, a pin that exists).
-Result<void> attach_or_replace(bpf_program *prog, const std::string &dir) {
-  const std::string path = dir + "/" + link_pin_name(prog);
-  LinkPtr link(bpf_program__attach(prog));
-  if (!link) return errno_error(std::string("attach ") + bpf_program__name(prog));
-  if (auto r = replace_pin(bpf_link__fd(link.get()), path, kInternalPinMode); !r) return r;
-  bpf_link__disconnect(link.get());  // the pin keeps it attached
-  return {};
-}
-
-Result<void> attach_all(bpf_object *obj, const std::string &dir) {
-  bpf_program *prog;
-  bpf_object__for_each_program(prog, obj) {
-    if (!attached_by_link(prog)) continue;
-    if (auto r = attach_or_replace(prog, dir); !r) return r;
-  }
-  return {};
-}
 
 // Unpin links of programs this version no longer has (an upgrade that
 // renamed or dropped one), so that no stale program stays attached.
@@ -109,8 +40,8 @@ Result<void> unpin_stale_links(const Layout &layout) {
 Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   auto names = list_pins(layout.stats());
   if (!names) return names.error();
-  auto dumper_id = prog_id(dumper_fd);
-  if (!dumper_id) return dumper_id.error();
+  auto dumper = prog_info(dumper_fd);
+  if (!dumper) return dumper.error();
   size_t updated = 0;
   for (const auto &name : names.value()) {
     const std::string path = layout.stats() + "/" + name;
@@ -125,7 +56,7 @@ Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
       return errno_error("read link info of " + path);
     if (info.type != BPF_LINK_TYPE_ITER)
       return Error{"stats file " + path + " is not an iterator link", 0};
-    if (info.prog_id == dumper_id.value()) continue;
+    if (info.prog_id == dumper.value().id) continue;
     if (bpf_link_update(fd.value().get(), dumper_fd, nullptr))
       return errno_error("update stats file " + path);
     ++updated;
@@ -168,7 +99,8 @@ Result<void> ensure_dirs(const Layout &layout) {
   for (const auto &[dir, mode] : {std::pair{layout.root(), kPublicDirMode},
                                   {layout.stats(), kPublicDirMode},
                                   {layout.progs(), kPublicDirMode},
-                                  {layout.internal(), kInternalDirMode}})
+                                  {layout.internal(), kInternalDirMode},
+                                  {layout.user(), kUserDirMode}})
     if (auto r = ensure_bpffs_dir(dir, mode); !r) return r;
   return {};
 }
@@ -194,11 +126,11 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   if (auto r = attach_all(stats->obj, internal); !r) return r;
 
   const int dumper_fd = bpf_program__fd(stats->progs.dump);
-  auto dumper_id = prog_id(dumper_fd);
-  if (!dumper_id) return dumper_id.error();
+  auto dumper = prog_info(dumper_fd);
+  if (!dumper) return dumper.error();
   ProvisionerSkel prov(provisioner_bpf__open());
   if (!prov) return errno_error("open provisioner BPF object");
-  prov->rodata->dumper_prog_id = dumper_id.value();
+  prov->rodata->dumper_prog_id = dumper.value().id;
   std::snprintf(const_cast<char *>(prov->rodata->stats_dir), CGPROV_DIR_MAX, "%s",
                 layout.stats().c_str());
   // libbpf 1.4 has no tp_btf.s section: ask for sleepable programs by flag.
@@ -220,6 +152,9 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   const int backfill_fd = bpf_program__fd(prov->progs.backfill);
   if (auto r = replace_pin(backfill_fd, internal + "/" + pin::kBackfillProg, kInternalPinMode); !r)
     return r;
+  // The policy before the provisioner: from the first stats file on,
+  // unprivileged users get exactly what the policy grants.
+  if (auto r = install_policy(layout, options.policy, dumper_fd); !r) return r;
   if (auto r = attach_all(prov->obj, internal); !r) return r;
   if (auto r = unpin_stale_links(layout); !r) return r;
 
@@ -228,11 +163,13 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
 }
 
 // The already-installed path: same version, complete.
-Result<void> reprovision(const Layout &layout, InstallReport &report) {
+Result<void> reprovision(const Layout &layout, const Policy &policy, InstallReport &report) {
   auto backfill_fd = open_pinned(layout.internal() + "/" + pin::kBackfillProg);
   if (!backfill_fd) return backfill_fd.error();
   auto dumper_fd = open_pinned(layout.progs() + "/" + pin::kDumperProg);
   if (!dumper_fd) return dumper_fd.error();
+  if (auto r = ensure_dirs(layout); !r) return r;
+  if (auto r = apply_policy(layout, policy, dumper_fd.value().get()); !r) return r;
   return provision_existing(layout, backfill_fd.value().get(), dumper_fd.value().get(), report);
 }
 
@@ -253,7 +190,7 @@ Result<InstallReport> install(const InstallOptions &options) {
     if (missing && missing.value().empty()) {
       // Same version, complete: only make sure every cgroup has its file.
       report.kind = InstallReport::Kind::kAlreadyInstalled;
-      if (auto r = reprovision(layout, report); !r) return r.error();
+      if (auto r = reprovision(layout, options.policy, report); !r) return r.error();
       return report;
     }
   }

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "layout.hpp"
+#include "policy_file.hpp"
+#include "policy_install.hpp"
 #include "provisioner.h"
 #include "result.hpp"
 
@@ -17,6 +19,7 @@ namespace cgprov {
 struct InstallOptions {
   Layout layout;
   std::string version;  // recorded in the meta pin; bpf_version() by default
+  Policy policy;        // what unprivileged users may do (default: nothing)
 };
 
 struct InstallReport {
@@ -47,6 +50,7 @@ struct Status {
   std::vector<std::string> missing;    // expected pins that are absent
   size_t stats_files = 0;
   std::optional<cgprov_provision_status> counters;
+  std::optional<PolicyStatus> policy;
 };
 
 Result<Status> read_status(const Layout &layout);

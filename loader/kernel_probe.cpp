@@ -77,6 +77,12 @@ const std::vector<std::string> &cgprov_btf_names() {
       "btf_trace_cgroup_rmdir_s",  // faultable tracepoint on cgroup removal
       "bpf_cgroup_iter_pin",       // kfunc: create and pin a cgroup_iter link
       "bpf_cgroup_iter_unpin",     // kfunc: remove such a pin
+      // BPF-LSM hooks on resolved objects, which the ACL policy attaches to
+      "bpf_lsm_bpf_iter_link_attach",
+      "bpf_lsm_bpf_obj_pin",
+      "bpf_lsm_bpf_link_update",
+      "bpf_lsm_bpf_link",
+      "bpf_lsm_bpf_link_free",
   };
   return names;
 }
@@ -91,8 +97,8 @@ std::vector<Finding> probe(const SystemView &view) {
                         "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y"});
   } else if (!view.has_cgprov_btf) {
     findings.push_back(
-        {"kernel lacks the cgprov patches (no cgroup_mkdir_s tracepoint or "
-         "bpf_cgroup_iter_pin kfunc in BTF)",
+        {"kernel lacks the cgprov patches (no cgroup_mkdir_s tracepoint, "
+         "bpf_cgroup_iter_pin kfunc or BPF-LSM hooks for links and pins in BTF)",
          "boot a kernel built from kernel-patches/series (make kernel)"});
   }
   if (!view.lsm) {

@@ -15,6 +15,7 @@ struct Layout {
   std::string stats() const { return root() + "/stats"; }        // 0755, files 0444
   std::string progs() const { return root() + "/progs"; }        // 0755, progs 0444
   std::string internal() const { return root() + "/internal"; }  // 0700 root
+  std::string user() const { return root() + "/user"; }  // 1733, users' own pins
   std::string stats_file(unsigned long long cgroup_id) const {
     return stats() + "/" + std::to_string(cgroup_id);
   }
@@ -28,6 +29,12 @@ inline constexpr const char *kTaskTimesMap = "task_times";
 inline constexpr const char *kStatusMap = "provision_status";
 inline constexpr const char *kBackfillProg = "backfill";
 inline constexpr const char *kDumperProg = "stats";  // in progs/
+// The ACL policy's maps (bpf/policy.bpf.c).
+inline constexpr const char *kPolicyConfigMap = "policy_config";
+inline constexpr const char *kPolicyGrantsMap = "policy_grants";
+inline constexpr const char *kPolicyUsageMap = "policy_usage";
+inline constexpr const char *kPolicyLinksMap = "policy_links";
+inline constexpr const char *kPolicyPinsMap = "policy_pins";
 }  // namespace pin
 
 }  // namespace cgprov

@@ -10,6 +10,8 @@
 #include "installer.hpp"
 #include "json.hpp"
 #include "kernel_probe.hpp"
+#include "link_command.hpp"
+#include "policy_file.hpp"
 #include "log.hpp"
 #include "stats_format.hpp"
 
@@ -65,15 +67,19 @@ const char *kind_name(InstallReport::Kind kind) {
 }
 
 int run_install(const Command &g, const std::string &version) {
-  // Nothing is created unless the kernel and system can take all of it.
+  // Nothing is created unless the kernel and system can take all of it,
+  // and the policy is valid.
   auto findings = probe(read_system_view());
   if (!findings.empty()) return report_findings(g, findings);
+  auto policy = load_policy(g.policy_path, g.policy_required);
+  if (!policy)
+    return fail(g, policy.error().describe(), "see README, 'Policy file', for the format");
   // BPF objects are charged to the memcg of their creator: make that a
   // long-lived cgroup, not whatever transient unit runs the loader.
   if (auto moved = move_self_into(g.layout.slice); !moved)
     return fail(g, moved.error().describe(), "pass --cgroup with a cgroup2 directory");
 
-  InstallOptions options{g.layout, version.empty() ? bpf_version() : version};
+  InstallOptions options{g.layout, version.empty() ? bpf_version() : version, policy.value()};
   auto report = install(options);
   if (!report)
     return fail(g, report.error().describe(),
@@ -105,6 +111,41 @@ int run_uninstall(const Command &g) {
   return kExitOk;
 }
 
+std::string policy_json(const PolicyStatus &p) {
+  std::string out = "{\"enforced\": " + std::string(p.enforced ? "true" : "false") +
+                    ", \"links_per_user\": " + std::to_string(p.links_per_user) +
+                    ", \"pins_per_user\": " + std::to_string(p.pins_per_user) + ", \"grants\": [";
+  for (size_t i = 0; i < p.grants.size(); ++i) {
+    const auto &g = p.grants[i];
+    out += (i ? ", " : "") + std::string("{\"program\": ") + json_quote(g.program) +
+           ", \"operations\": " + json_quote(ops_names(g.ops)) +
+           ", \"orders\": " + json_quote(orders_names(g.orders)) + "}";
+  }
+  out += "], \"usage\": [";
+  for (size_t i = 0; i < p.usage.size(); ++i) {
+    const auto &u = p.usage[i];
+    out += (i ? ", " : "") + std::string("{\"uid\": ") + std::to_string(u.uid) +
+           ", \"links\": " + std::to_string(u.links) + ", \"pins\": " + std::to_string(u.pins) +
+           "}";
+  }
+  return out + "]}";
+}
+
+void print_policy(const PolicyStatus &p) {
+  std::cout << "policy: " << (p.enforced ? "enforced" : "not enforced")
+            << "; unprivileged users may do only what is granted\n";
+  if (p.grants.empty()) std::cout << "grants: none\n";
+  for (const auto &g : p.grants) {
+    std::cout << "grant: " << g.program << ": " << ops_names(g.ops);
+    if (g.orders) std::cout << " (orders: " << orders_names(g.orders) << ")";
+    std::cout << "\n";
+  }
+  std::cout << "quota per user: " << p.links_per_user << " links, " << p.pins_per_user
+            << " pins\n";
+  for (const auto &u : p.usage)
+    std::cout << "usage: uid " << u.uid << ": " << u.links << " links, " << u.pins << " pins\n";
+}
+
 int run_status(const Command &g) {
   auto status = read_status(g.layout);
   if (!status) return fail(g, status.error().describe());
@@ -124,6 +165,7 @@ int run_status(const Command &g) {
                 << ", \"unpin_errors\": " << s.counters->unpin_errors
                 << ", \"last_pin_error\": " << s.counters->last_pin_error
                 << ", \"last_unpin_error\": " << s.counters->last_unpin_error;
+    std::cout << ", \"policy\": " << (s.policy ? policy_json(*s.policy) : "null");
     std::cout << "}\n";
     return healthy ? kExitOk : kExitFailure;
   }
@@ -136,6 +178,7 @@ int run_status(const Command &g) {
               << "), " << s.counters->unpin_errors << " unpin (last "
               << s.counters->last_unpin_error << ")\n";
   }
+  if (s.policy) print_policy(*s.policy);
   for (const auto &m : s.missing) std::cout << "missing: " << m << "\n";
   return healthy ? kExitOk : kExitFailure;
 }
@@ -177,6 +220,34 @@ int run_stat(const Command &g, const std::vector<std::string> &paths) {
   return status;
 }
 
+std::string link_hint(const Error &error, const Layout &layout) {
+  switch (error.errnum) {
+    case EPERM:
+      return "not granted: the cgroup must be yours (its directory owned by your uid) and the "
+             "policy must grant it ('cgprov status' shows the grants)";
+    case EDQUOT:
+      return "your quota of links or pins is used up: remove one of your files in " +
+             layout.user();
+    case EEXIST:
+      return "choose another --name, or remove the existing file";
+    case ENOENT:
+      return "is cgprov installed? ('cgprov status')";
+    default:
+      return "";
+  }
+}
+
+int run_link(const Command &g) {
+  LinkRequest request{g.link_cgroup, order_from_name(g.link_order), g.link_name};
+  auto path = link_stats(g.layout, request);
+  if (!path) return fail(g, path.error().describe(), link_hint(path.error(), g.layout));
+  if (g.json)
+    std::cout << "{\"path\": " << json_quote(path.value()) << "}\n";
+  else
+    std::cout << path.value() << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -195,6 +266,8 @@ int main(int argc, char **argv) {
       return run_status(c);
     case Command::Kind::kStat:
       return run_stat(c, c.paths);
+    case Command::Kind::kLink:
+      return run_link(c);
   }
   return kExitUsage;
 }

@@ -2,6 +2,7 @@
 
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
+#include "policy_install.hpp"
 
 namespace cgprov {
 namespace {
@@ -28,6 +29,9 @@ Result<std::vector<std::string>> expected_pins(const Layout &layout) {
   };
   add_link_pins(stats->obj, internal, pins);
   add_link_pins(prov->obj, internal, pins);
+  auto policy = policy_pins(layout);
+  if (!policy) return policy.error();
+  pins.insert(pins.end(), policy.value().begin(), policy.value().end());
   return pins;
 }
 

@@ -1,4 +1,5 @@
-// cgprov status: what is installed, and the provisioner's counters.
+// cgprov status: what is installed, the provisioner's counters and the
+// policy the kernel enforces.
 #include <bpf/bpf.h>
 
 #include "bpffs.hpp"
@@ -24,6 +25,9 @@ Result<Status> read_status(const Layout &layout) {
     uint32_t key = 0;
     if (bpf_map_lookup_elem(fd.value().get(), &key, &counters) == 0) status.counters = counters;
   }
+  auto policy = read_policy_status(layout);
+  if (!policy) return policy.error();
+  status.policy = std::move(policy.value());
   return status;
 }
 

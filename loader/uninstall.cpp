@@ -70,12 +70,13 @@ Result<size_t> uninstall_locked(const Layout &layout) {
   auto stats = remove_stats_dir(layout.stats());
   if (!stats) return stats.error();
   removed += stats.value();
-  for (const auto &dir : {layout.progs(), internal}) {
+  // Users' pins are links of cgprov's iterator: they go with it.
+  for (const auto &dir : {layout.user(), layout.progs(), internal}) {
     auto n = clear_dir(dir);
     if (!n) return n.error();
     removed += n.value();
   }
-  for (const auto &dir : {layout.progs(), internal, layout.root()})
+  for (const auto &dir : {layout.user(), layout.progs(), internal, layout.root()})
     if (::rmdir(dir.c_str()) && errno != ENOENT) return errno_error("rmdir " + dir);
   return removed;
 }

@@ -1,0 +1,49 @@
+#include "link_command.hpp"
+
+#include <bpf/bpf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "unique_fd.hpp"
+
+namespace cgprov {
+
+bool valid_link_name(const std::string &name) {
+  constexpr size_t kMaxName = 64;
+  return !name.empty() && name.size() <= kMaxName &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+         });
+}
+
+std::string user_pin_path(const Layout &layout, const std::string &name) {
+  return layout.user() + "/" + std::to_string(::geteuid()) + "-" + name;
+}
+
+Result<std::string> link_stats(const Layout &layout, const LinkRequest &request) {
+  if (!valid_link_name(request.name))
+    return Error{"invalid name '" + request.name + "': use 1-64 of A-Z a-z 0-9 _ -", 0};
+  const std::string prog_path = layout.progs() + "/" + pin::kDumperProg;
+  LIBBPF_OPTS(bpf_obj_get_opts, get_opts, .file_flags = BPF_F_RDONLY);
+  UniqueFd prog(bpf_obj_get_opts(prog_path.c_str(), &get_opts));
+  if (!prog.valid()) return errno_error("open the stats iterator " + prog_path);
+
+  UniqueFd cgroup(::open(request.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!cgroup.valid()) return errno_error("open cgroup " + request.cgroup);
+  union bpf_iter_link_info info{};
+  info.cgroup.cgroup_fd = static_cast<uint32_t>(cgroup.get());
+  info.cgroup.order = static_cast<bpf_cgroup_iter_order>(request.order);
+  LIBBPF_OPTS(bpf_link_create_opts, link_opts, .iter_info = &info,
+              .iter_info_len = sizeof(info));
+  UniqueFd link(bpf_link_create(prog.get(), 0, BPF_TRACE_ITER, &link_opts));
+  if (!link.valid()) return errno_error("link the stats iterator to " + request.cgroup);
+
+  const std::string path = user_pin_path(layout, request.name);
+  if (bpf_obj_pin(link.get(), path.c_str())) return errno_error("pin " + path);
+  return path;
+}
+
+}  // namespace cgprov
