@@ -91,7 +91,9 @@ void remove_tree(const std::string &path) {
   std::vector<std::filesystem::path> dirs;
   for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory(ec))
+    if (it->is_symlink(ec))
+      ::unlink(it->path().c_str());  // not followed: the iterator does not either
+    else if (it->is_directory(ec))
       dirs.push_back(it->path());
     else if (!path.starts_with("/sys/fs/cgroup"))
       ::unlink(it->path().c_str());
