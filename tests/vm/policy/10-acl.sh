@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The policy against an unprivileged user: tests/integration/policy_test.cpp.
+. "$(dirname "$0")/../lib.sh"
+
+run_catch2 "[policy]"
+finish

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# uninstall removes the policy and the users' files with everything else.
+. "$(dirname "$0")/../lib.sh"
+
+mine=$(delegated_cgroup)
+as_user "$CGPROV" link --cgroup "$mine" --name left > /dev/null
+check "uninstall succeeds with a user's file present" "$CGPROV" uninstall
+check "nothing of cgprov is left in bpffs" bash -c '! test -e /sys/fs/bpf/cgprov'
+check "no policy program stays loaded" bash -c '
+	for i in $(seq 50); do bpftool prog show | grep -qE "check_bpf_cmd|check_pin" || exit 0; sleep 0.1; done; exit 1'
+remove_cgroup_tree "$mine"
+finish
