@@ -99,7 +99,7 @@ $(BUILD)/cgprov: $(BUILD)/loader/main.o $(LOADER_LIB_OBJS)
 $(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(CXXFLAGS) -DCGPROV_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
 
 $(BUILD)/cgprov-unit-tests: $(UNIT_OBJS) $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -143,6 +143,8 @@ install: $(BUILD)/cgprov
 	$(Q)install -D -m 0755 $(BUILD)/cgprov $(DESTDIR)$(PREFIX)/sbin/cgprov
 	$(Q)install -D -m 0644 scripts/systemd/cgprov.service $(DESTDIR)$(SYSTEMD_DIR)/cgprov.service
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
+	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
+		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml
 
 $(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
 	$(call msg,CXX,$@)

@@ -204,7 +204,7 @@ int BPF_PROG(check_bpf_cmd, int cmd, union bpf_attr *attr, unsigned int size, in
 		return -EPERM;
 	switch (cmd) {
 	case BPF_OBJ_GET: /* programs only, which need no write access */
-		if (attr->file_flags != BPF_F_RDONLY)
+		if ((attr->file_flags & ~BPF_F_PATH_FD) != BPF_F_RDONLY)
 			return -EPERM;
 		break;
 	case BPF_LINK_CREATE: /* iterator links; checked further on attach */
@@ -400,8 +400,7 @@ int BPF_PROG(deny_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode,
 }
 
 SEC("lsm/inode_symlink")
-int BPF_PROG(deny_symlink, struct inode *dir, struct dentry *dentry, const char *old_name,
-	     int ret)
+int BPF_PROG(deny_symlink, struct inode *dir, struct dentry *dentry, const char *old_name, int ret)
 {
 	return ret ? verdict(ret) : user_dir_change(dir);
 }

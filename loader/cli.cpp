@@ -28,7 +28,8 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
                                   "file: no grants)")
                      ->capture_default_str();
   auto *uninstall = app.add_subcommand("uninstall", "remove every pin cgprov made");
-  auto *status = app.add_subcommand("status", "show what is installed and the counters");
+  auto *status =
+      app.add_subcommand("status", "show what is installed, the counters and the ACL policy");
   auto *stat = app.add_subcommand("stat", "print the stats of cgroups given by cgroupfs path");
   stat->add_option("PATH", c.paths, "cgroup directory")->required();
   auto *link = app.add_subcommand(

@@ -15,13 +15,13 @@ struct Command {
   bool json = false;
   bool verbose = false;
   Layout layout;
-  std::string version_tag;         // install --version-tag
-  std::vector<std::string> paths;  // stat PATH...
+  std::string version_tag;                       // install --version-tag
+  std::vector<std::string> paths;                // stat PATH...
   std::string policy_path = kDefaultPolicyPath;  // install --policy
-  bool policy_required = false;     // --policy given: the file must exist
-  std::string link_cgroup;          // link --cgroup
-  std::string link_order = "self";  // link --order
-  std::string link_name;            // link --name
+  bool policy_required = false;                  // --policy given: the file must exist
+  std::string link_cgroup;                       // link --cgroup
+  std::string link_order = "self";               // link --order
+  std::string link_name;                         // link --name
 };
 
 // Outcome of parsing: a command to run, or an exit status with what was

@@ -15,7 +15,7 @@ struct Layout {
   std::string stats() const { return root() + "/stats"; }        // 0755, files 0444
   std::string progs() const { return root() + "/progs"; }        // 0755, progs 0444
   std::string internal() const { return root() + "/internal"; }  // 0700 root
-  std::string user() const { return root() + "/user"; }  // 1733, users' own pins
+  std::string user() const { return root() + "/user"; }          // 1733, users' own pins
   std::string stats_file(unsigned long long cgroup_id) const {
     return stats() + "/" + std::to_string(cgroup_id);
   }

@@ -36,8 +36,7 @@ Result<std::string> link_stats(const Layout &layout, const LinkRequest &request)
   union bpf_iter_link_info info{};
   info.cgroup.cgroup_fd = static_cast<uint32_t>(cgroup.get());
   info.cgroup.order = static_cast<bpf_cgroup_iter_order>(request.order);
-  LIBBPF_OPTS(bpf_link_create_opts, link_opts, .iter_info = &info,
-              .iter_info_len = sizeof(info));
+  LIBBPF_OPTS(bpf_link_create_opts, link_opts, .iter_info = &info, .iter_info_len = sizeof(info));
   UniqueFd link(bpf_link_create(prog.get(), 0, BPF_TRACE_ITER, &link_opts));
   if (!link.valid()) return errno_error("link the stats iterator to " + request.cgroup);
 

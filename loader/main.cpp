@@ -11,8 +11,8 @@
 #include "json.hpp"
 #include "kernel_probe.hpp"
 #include "link_command.hpp"
-#include "policy_file.hpp"
 #include "log.hpp"
+#include "policy_file.hpp"
 #include "stats_format.hpp"
 
 namespace {
@@ -140,8 +140,7 @@ void print_policy(const PolicyStatus &p) {
     if (g.orders) std::cout << " (orders: " << orders_names(g.orders) << ")";
     std::cout << "\n";
   }
-  std::cout << "quota per user: " << p.links_per_user << " links, " << p.pins_per_user
-            << " pins\n";
+  std::cout << "quota per user: " << p.links_per_user << " links, " << p.pins_per_user << " pins\n";
   for (const auto &u : p.usage)
     std::cout << "usage: uid " << u.uid << ": " << u.links << " links, " << u.pins << " pins\n";
 }
@@ -226,8 +225,7 @@ std::string link_hint(const Error &error, const Layout &layout) {
       return "not granted: the cgroup must be yours (its directory owned by your uid) and the "
              "policy must grant it ('cgprov status' shows the grants)";
     case EDQUOT:
-      return "your quota of links or pins is used up: remove one of your files in " +
-             layout.user();
+      return "your quota of links or pins is used up: remove one of your files in " + layout.user();
     case EEXIST:
       return "choose another --name, or remove the existing file";
     case ENOENT:

@@ -1,13 +1,13 @@
 #include "policy_file.hpp"
 
 #include <linux/bpf.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
-#include <toml++/toml.h>
 
 #include "policy.h"
 
@@ -56,9 +56,9 @@ Result<uint32_t> quota(const toml::table &table, std::string_view key, uint32_t 
   if (!node) return fallback;
   auto value = node->value_exact<int64_t>();
   if (!value || *value < 0 || *value > kMaxQuota)
-    return policy_error(at(source, *node), "quota." + std::string(key) +
-                                               " must be an integer from 0 to " +
-                                               std::to_string(kMaxQuota));
+    return policy_error(
+        at(source, *node),
+        "quota." + std::string(key) + " must be an integer from 0 to " + std::to_string(kMaxQuota));
   return static_cast<uint32_t>(*value);
 }
 
@@ -73,14 +73,13 @@ Result<uint32_t> name_bits(const toml::node &node, const std::array<Name, N> &na
   for (const toml::node &element : *array) {
     auto text = element.value_exact<std::string>();
     if (!text) return policy_error(at(source, element), what + " must hold strings");
-    auto found = std::find_if(names.begin(), names.end(),
-                              [&](const Name &n) { return *text == n.name; });
+    auto found =
+        std::find_if(names.begin(), names.end(), [&](const Name &n) { return *text == n.name; });
     if (found == names.end()) {
       std::string known;
       for (const Name &n : names) known += (known.empty() ? "" : ", ") + std::string(n.name);
-      std::string hint = *text == "ancestors-up"
-                             ? " (walks up to the root cgroup: never granted)"
-                             : " (one of: " + known + ")";
+      std::string hint = *text == "ancestors-up" ? " (walks up to the root cgroup: never granted)"
+                                                 : " (one of: " + known + ")";
       return policy_error(at(source, element), "unknown " + what + " '" + *text + "'" + hint);
     }
     bits |= 1U << found->value;
@@ -102,11 +101,11 @@ Result<Grant> parse_grant(const toml::node &node, const std::string &source) {
   if (auto r = only_keys(*table, {"program", "operations", "orders"}, source, "[[grant]]"); !r)
     return r.error();
   Grant grant;
-  auto program = table->get("program") ? table->get("program")->value_exact<std::string>()
-                                       : std::nullopt;
+  auto program =
+      table->get("program") ? table->get("program")->value_exact<std::string>() : std::nullopt;
   if (!program)
-    return policy_error(at(source, node), "[[grant]] needs program = \"" +
-                                              std::string(kStatsProgram) + "\"");
+    return policy_error(at(source, node),
+                        "[[grant]] needs program = \"" + std::string(kStatsProgram) + "\"");
   if (*program != kStatsProgram)
     return policy_error(at(source, *table->get("program")),
                         "unknown program '" + *program + "' (grantable: " + kStatsProgram + ")");
@@ -159,7 +158,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string &source) {
   }
   if (const toml::node *node = doc.get("grant")) {
     const toml::array *grants = node->as_array();
-    if (!grants) return policy_error(at(source, *node), "grant must be an array of tables [[grant]]");
+    if (!grants)
+      return policy_error(at(source, *node), "grant must be an array of tables [[grant]]");
     for (const toml::node &g : *grants) {
       auto grant = parse_grant(g, source);
       if (!grant) return grant.error();

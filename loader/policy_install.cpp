@@ -32,7 +32,7 @@ std::vector<MapPin> map_pins(policy_bpf *skel) {
 
 // Grants of `policy`, keyed by the kernel's ID of each program.
 Result<std::vector<std::pair<uint32_t, cgprov_grant>>> kernel_grants(const Policy &policy,
-                                                                    int dumper_fd) {
+                                                                     int dumper_fd) {
   auto dumper = prog_info(dumper_fd);
   if (!dumper) return dumper.error();
   std::vector<std::pair<uint32_t, cgprov_grant>> grants;
@@ -59,8 +59,7 @@ Result<void> write_grants(int grants_fd, const Policy &policy, int dumper_fd) {
   // Drop grants the policy no longer has (revocations, replaced programs).
   std::vector<uint32_t> stale;
   uint32_t key = 0, next = 0;
-  for (const void *prev = nullptr; bpf_map_get_next_key(grants_fd, prev, &next) == 0;
-       prev = &key) {
+  for (const void *prev = nullptr; bpf_map_get_next_key(grants_fd, prev, &next) == 0; prev = &key) {
     key = next;
     if (!keep.count(key)) stale.push_back(key);
   }
@@ -86,8 +85,8 @@ Result<void> write_config(int config_fd, const Layout &layout, const Policy &pol
   return {};
 }
 
-Result<void> write_policy(const Layout &layout, const Policy &policy, int dumper_fd,
-                          int grants_fd, int config_fd) {
+Result<void> write_policy(const Layout &layout, const Policy &policy, int dumper_fd, int grants_fd,
+                          int config_fd) {
   // Grants first: the config switches enforcement on.
   if (auto r = write_grants(grants_fd, policy, dumper_fd); !r) return r;
   return write_config(config_fd, layout, policy);
@@ -122,8 +121,7 @@ Result<std::vector<std::string>> policy_pins(const Layout &layout) {
   PolicySkel skel(policy_bpf__open());
   if (!skel) return errno_error("open policy BPF object");
   std::vector<std::string> pins;
-  for (const auto &[map, name] : map_pins(skel.get()))
-    pins.push_back(internal_pin(layout, name));
+  for (const auto &[map, name] : map_pins(skel.get())) pins.push_back(internal_pin(layout, name));
   bpf_program *prog;
   bpf_object__for_each_program(prog, skel->obj) {
     if (attached_by_link(prog)) pins.push_back(layout.internal() + "/" + link_pin_name(prog));
@@ -155,14 +153,14 @@ Result<std::optional<PolicyStatus>> read_policy_status(const Layout &layout) {
     if (auto info = prog_info(dumper.value().get())) dumper_id = info.value().id;
   }
   uint32_t id = 0, next = 0;
-  for (const void *prev = nullptr;
-       bpf_map_get_next_key(grants_fd.value().get(), prev, &next) == 0; prev = &id) {
+  for (const void *prev = nullptr; bpf_map_get_next_key(grants_fd.value().get(), prev, &next) == 0;
+       prev = &id) {
     id = next;
     cgprov_grant grant{};
     if (bpf_map_lookup_elem(grants_fd.value().get(), &id, &grant)) continue;  // just freed
-    status.grants.push_back({id == dumper_id ? std::string(kStatsProgram)
-                                             : "program " + std::to_string(id),
-                             grant.ops, grant.orders});
+    status.grants.push_back(
+        {id == dumper_id ? std::string(kStatsProgram) : "program " + std::to_string(id), grant.ops,
+         grant.orders});
   }
   uint32_t uid = 0, next_uid = 0;
   for (const void *prev = nullptr;

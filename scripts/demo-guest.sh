@@ -31,8 +31,9 @@ step findmnt -t bpf,cgroup2
 step "$cgprov" probe
 
 echo
-echo "== install once; nothing stays running"
-step "$cgprov" install
+echo "== install once, with the example ACL policy; nothing stays running"
+step cat loader/policy.toml
+step "$cgprov" install --policy loader/policy.toml
 step pgrep -c cgprov
 step "$cgprov" status
 
@@ -61,6 +62,18 @@ c_file=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$base/a/b/c")
 step as_user rmdir "$base/a/b/c"
 step ls "$c_file"
 step as_user "$cgprov" --json stat "$base/a/b"
+
+echo
+echo "== the user's own file for a subtree (the policy allows it on owned cgroups)"
+step as_user "$cgprov" link --cgroup "$base/a" --order descendants-pre --name a-tree
+step ls -ln /sys/fs/bpf/cgprov/user
+printf '\n$ as_user grep -c runq_delay_count /sys/fs/bpf/cgprov/user/%s-a-tree  # a and b\n' "$user"
+as_user grep -c runq_delay_count "/sys/fs/bpf/cgprov/user/$user-a-tree"
+echo
+echo "== and what the policy refuses"
+step as_user "$cgprov" link --cgroup /sys/fs/cgroup --name everything
+step as_user bpftool map show
+step as_user rm "/sys/fs/bpf/cgprov/user/$user-a-tree"
 
 echo
 echo "== uninstall removes every pin"

@@ -8,6 +8,8 @@
 // on a kernel without the policy against an equivalent layout the fixture
 // makes; an attempt that is not refused as the policy would refuse it is
 // reported as a skipped case naming the protection that kernel lacks.
+#include "policy.h"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <fcntl.h>
@@ -32,7 +34,6 @@
 
 #include "cgroup_dump.skel.h"
 #include "layout.hpp"
-#include "policy.h"
 #include "vm_helpers.hpp"
 
 using namespace cgprov::test;
@@ -42,8 +43,8 @@ namespace {
 
 using DumpSkel = SkelPtr<cgroup_dump_bpf, cgroup_dump_bpf__destroy>;
 
-constexpr uid_t kOtherUid = 1001;  // owner of the victim cgroup and pin
-constexpr int kSucceeded = 200;    // child exit status: the call succeeded
+constexpr uid_t kOtherUid = 1001;   // owner of the victim cgroup and pin
+constexpr int kSucceeded = 200;     // child exit status: the call succeeded
 constexpr uint32_t kLinkQuota = 4;  // tests/vm/policy/policy.toml
 constexpr uint32_t kPinQuota = 3;
 constexpr const char *kAttackDir = "/sys/fs/bpf/cgprov-attack";
@@ -229,8 +230,8 @@ struct Fixture {
   TempCgroup other{kOtherUid};
   std::optional<TempBpffsDir> attack;
   std::string open_dir = std::string(kAttackDir) + "/open";  // 1777, outside user/
-  DumpSkel other_prog{cgroup_dump_bpf__open_and_load()};      // never granted
-  UniqueFd granted;                                           // root's fd
+  DumpSkel other_prog{cgroup_dump_bpf__open_and_load()};     // never granted
+  UniqueFd granted;                                          // root's fd
 
   Fixture() {
     if (stock_kernel()) stock.emplace();
@@ -280,8 +281,7 @@ void refused(int expected, const std::string &protection, const std::function<in
   const int code = as_user(attempt);
   INFO("protection: " << protection);
   if (stock_kernel() && code != expected)
-    SKIP("unavailable on this kernel: " << protection << " (attempt " << outcome_name(code)
-                                        << ")");
+    SKIP("unavailable on this kernel: " << protection << " (attempt " << outcome_name(code) << ")");
   CHECK(outcome_name(code) == outcome_name(expected));
   CHECK(settled_changes(before) == "");
 }
@@ -690,17 +690,15 @@ TEST_CASE("unlink of another user's pin is refused", "[policy]") {
 TEST_CASE("rename of another user's pin is refused", "[policy]") {
   Fixture f;
   const std::string victim = f.victim_pin();
-  refused(EPERM, "no renaming others' pins", [&] {
-    return outcome(::rename(victim.c_str(), user_pin(kUserUid, "renamed").c_str()));
-  });
+  refused(EPERM, "no renaming others' pins",
+          [&] { return outcome(::rename(victim.c_str(), user_pin(kUserUid, "renamed").c_str())); });
 }
 
 TEST_CASE("hard link of another user's pin is refused", "[policy]") {
   Fixture f;
   const std::string victim = f.victim_pin();
-  refused(EPERM, "no linking others' pins", [&] {
-    return outcome(::link(victim.c_str(), user_pin(kUserUid, "hardlink").c_str()));
-  });
+  refused(EPERM, "no linking others' pins",
+          [&] { return outcome(::link(victim.c_str(), user_pin(kUserUid, "hardlink").c_str())); });
 }
 
 TEST_CASE("moving an own pin out of the user directory is refused", "[policy]") {
@@ -716,9 +714,8 @@ TEST_CASE("mkdir and symlink in the user directory are refused", "[policy]") {
   Fixture f;
   refused(EPERM, "no directories in user/",
           [] { return outcome(::mkdir(user_pin(kUserUid, "dir").c_str(), 0700)); });
-  refused(EPERM, "no symlinks in user/", [] {
-    return outcome(::symlink("/sys/fs/bpf", user_pin(kUserUid, "symlink").c_str()));
-  });
+  refused(EPERM, "no symlinks in user/",
+          [] { return outcome(::symlink("/sys/fs/bpf", user_pin(kUserUid, "symlink").c_str())); });
 }
 
 // --- quotas -------------------------------------------------------------------
@@ -796,8 +793,7 @@ TEST_CASE("uid 0 in a user namespace gets no more than the user", "[policy]") {
 
 // --- what users may do ------------------------------------------------------------
 
-TEST_CASE("a user links the stats iterator to an owned cgroup, pins it and reads it",
-          "[policy]") {
+TEST_CASE("a user links the stats iterator to an owned cgroup, pins it and reads it", "[policy]") {
   Fixture f;
   const std::string path = user_pin(kUserUid, "mine");
   REQUIRE(as_user([&] { return pin_own_link(f.own.path(), path); }) == kSucceeded);
@@ -811,6 +807,16 @@ TEST_CASE("a user links the stats iterator to an owned cgroup, pins it and reads
     return stock_kernel() || text->find("runq_delay_count") != std::string::npos ? 0 : 101;
   });
   CHECK(read == 0);
+}
+
+TEST_CASE("a user opens the granted program relative to a directory fd", "[policy]") {
+  Fixture f;
+  CHECK(outcome_name(as_user([] {
+          UniqueFd dir(::open(kLayout.progs().c_str(), O_RDONLY | O_DIRECTORY));
+          LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY | BPF_F_PATH_FD,
+                      .path_fd = dir.get());
+          return outcome(bpf_obj_get_opts(cgprov::pin::kDumperProg, &opts));
+        })) == "succeeded");
 }
 
 TEST_CASE("a user pins through a symlink that resolves to the user directory", "[policy]") {

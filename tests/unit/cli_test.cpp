@@ -57,3 +57,31 @@ TEST_CASE("help exits 0 and runs nothing") {
   CHECK_FALSE(help.run);
   CHECK(help.exit_status == 0);
 }
+
+TEST_CASE("install reads the default policy file unless --policy names one") {
+  auto plain = parse({"install"});
+  CHECK(plain.command.policy_path == "/etc/cgprov/policy.toml");
+  CHECK_FALSE(plain.command.policy_required);
+  auto named = parse({"install", "--policy", "/tmp/p.toml"});
+  CHECK(named.command.policy_path == "/tmp/p.toml");
+  CHECK(named.command.policy_required);
+}
+
+TEST_CASE("link takes a cgroup, a name and an order that defaults to self") {
+  auto link = parse({"link", "--cgroup", "/sys/fs/cgroup/u", "--name", "web"});
+  REQUIRE(link.run);
+  CHECK(link.command.kind == Command::Kind::kLink);
+  CHECK(link.command.link_cgroup == "/sys/fs/cgroup/u");
+  CHECK(link.command.link_name == "web");
+  CHECK(link.command.link_order == "self");
+  CHECK(parse({"link", "--cgroup", "c", "--name", "n", "--order", "descendants-post"})
+            .command.link_order == "descendants-post");
+}
+
+TEST_CASE("link refuses ancestors-up and missing arguments as usage errors") {
+  auto up = parse({"link", "--cgroup", "c", "--name", "n", "--order", "ancestors-up"});
+  CHECK_FALSE(up.run);
+  CHECK(up.exit_status == cgprov::kExitUsage);
+  CHECK(parse({"link", "--cgroup", "c"}).exit_status == cgprov::kExitUsage);
+  CHECK(parse({"link", "--name", "n"}).exit_status == cgprov::kExitUsage);
+}
