@@ -463,46 +463,78 @@ TEST_CASE("LINK_CREATE of the granted program as a cgroup hook is refused", "[po
   });
 }
 
-TEST_CASE("LINK_CREATE while another thread swaps the cgroup fd links only the own cgroup",
-          "[policy]") {
-  Fixture f;
+namespace {
+
+// Send `fd` over a unix socket (SCM_RIGHTS); false on failure.
+bool send_fd(int sock, int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
+  return ::sendmsg(sock, &msg, 0) == 1;
+}
+
+// The next fd queued on `sock`, if any.
+UniqueFd receive_fd(int sock) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  if (::recvmsg(sock, &msg, MSG_DONTWAIT) != 1 || !CMSG_FIRSTHDR(&msg)) return UniqueFd(-1);
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fd));
+  return UniqueFd(fd);
+}
+
+enum class Swapped { kCgroupFd, kProgFd };
+
+// As the user, LINK_CREATE in a loop while a second thread dup2()s, into
+// the fd number passed as the cgroup (or the program), an fd of another
+// user's cgroup (or of a program without a grant) and back. The child
+// sends every link it gets to the parent, which checks each one's program
+// and cgroup: only the granted program on the user's own cgroup may appear.
+void race_link_create(Fixture &f, Swapped swapped) {
   const uint64_t own_id = f.own.id();
-  // The child sends each link it gets to the parent, which checks its target.
+  bpf_prog_info granted{};
+  uint32_t len = sizeof(granted);
+  REQUIRE(bpf_prog_get_info_by_fd(f.granted.get(), &granted, &len) == 0);
+  const int foreign_prog = f.other_prog_fd();  // inherited by the child
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) == 0);
   UniqueFd parent_end(sv[0]), child_end(sv[1]);
   const int code = as_user([&] {
     UniqueFd prog(open_granted_prog());
     UniqueFd own(open_cgroup(f.own.path())), other(open_cgroup(f.other.path()));
-    UniqueFd slot(::dup(own.get()));
+    UniqueFd prog_slot(::dup(prog.get())), cgroup_slot(::dup(own.get()));
+    const int slot = swapped == Swapped::kCgroupFd ? cgroup_slot.get() : prog_slot.get();
+    const int good = swapped == Swapped::kCgroupFd ? own.get() : prog.get();
+    const int bad = swapped == Swapped::kCgroupFd ? other.get() : foreign_prog;
     std::atomic<bool> stop{false};
     std::thread swapper([&] {
-      for (bool mine = false; !stop; mine = !mine)
-        ::dup2(mine ? own.get() : other.get(), slot.get());
+      for (bool mine = false; !stop; mine = !mine) ::dup2(mine ? good : bad, slot);
     });
     int unexpected = 0, links = 0;
     for (int i = 0; i < 2000 && links < static_cast<int>(kLinkQuota) && !unexpected; ++i) {
-      UniqueFd link(link_iter(prog.get(), slot.get()));
+      UniqueFd link(link_iter(prog_slot.get(), cgroup_slot.get()));
       if (!link.valid()) {
         if (errno != EPERM) unexpected = errno;
         continue;
       }
       ++links;
-      char byte = 0;
-      iovec iov{&byte, 1};
-      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-      msghdr msg{};
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof(control);
-      cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-      cmsg->cmsg_level = SOL_SOCKET;
-      cmsg->cmsg_type = SCM_RIGHTS;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-      const int fd = link.get();
-      std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
-      if (::sendmsg(child_end.get(), &msg, 0) != 1) unexpected = errno;
+      if (!send_fd(child_end.get(), link.get())) unexpected = errno;
     }
     stop = true;
     swapper.join();
@@ -510,32 +542,38 @@ TEST_CASE("LINK_CREATE while another thread swaps the cgroup fd links only the o
   });
   INFO("child: " << outcome_name(code));
   REQUIRE(code == 0);
-  child_end.reset();
   int received = 0;
-  for (;;) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    if (::recvmsg(parent_end.get(), &msg, MSG_DONTWAIT) != 1) break;
-    int fd = -1;
-    std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fd));
-    UniqueFd link(fd);
+  for (UniqueFd link = receive_fd(parent_end.get()); link.valid();
+       link = receive_fd(parent_end.get())) {
     bpf_link_info info{};
-    uint32_t len = sizeof(info);
-    REQUIRE(bpf_link_get_info_by_fd(link.get(), &info, &len) == 0);
-    if (stock_kernel() && info.iter.cgroup.cgroup_id != own_id)
-      SKIP("unavailable on this kernel: links only on owned cgroups (a link on "
-           << info.iter.cgroup.cgroup_id << ")");
+    uint32_t info_len = sizeof(info);
+    REQUIRE(bpf_link_get_info_by_fd(link.get(), &info, &info_len) == 0);
+    const bool allowed = info.iter.cgroup.cgroup_id == own_id && info.prog_id == granted.id;
+    if (stock_kernel() && !allowed)
+      SKIP(
+          "unavailable on this kernel: links only of granted programs on owned cgroups (a "
+          "link of program "
+          << info.prog_id << " on cgroup " << info.iter.cgroup.cgroup_id << ")");
     CHECK(info.iter.cgroup.cgroup_id == own_id);
+    CHECK(info.prog_id == granted.id);
     ++received;
   }
   INFO("links made while the fd was swapped: " << received);
   CHECK(received > 0);
+}
+
+}  // namespace
+
+TEST_CASE("LINK_CREATE while another thread swaps the cgroup fd links only the own cgroup",
+          "[policy]") {
+  Fixture f;
+  race_link_create(f, Swapped::kCgroupFd);
+}
+
+TEST_CASE("LINK_CREATE while another thread swaps the program fd links only the granted one",
+          "[policy]") {
+  Fixture f;
+  race_link_create(f, Swapped::kProgFd);
 }
 
 // --- commands on existing links ------------------------------------------------
@@ -608,6 +646,8 @@ TEST_CASE("OBJ_PIN of a link the user did not create is refused", "[policy]") {
           [&] { return outcome(bpf_obj_pin(link_fd, user_pin(kUserUid, "stolen").c_str())); });
 }
 
+namespace {
+
 // Pin the user's own link at `path` (relative paths to `dir_fd`).
 int pin_own_link(const std::string &cgroup, const std::string &path, int dir_fd = -1) {
   UniqueFd link(own_link(cgroup));
@@ -619,6 +659,8 @@ int pin_own_link(const std::string &cgroup, const std::string &path, int dir_fd 
   }
   return outcome(bpf_obj_pin_opts(link.get(), path.c_str(), &opts));
 }
+
+}  // namespace
 
 TEST_CASE("OBJ_PIN outside the user directory is refused", "[policy]") {
   Fixture f;
@@ -752,6 +794,8 @@ TEST_CASE("a pin beyond the per-user quota is refused with EDQUOT", "[policy]") 
 
 // --- user namespaces ------------------------------------------------------------
 
+namespace {
+
 // As uid 0 of a new user namespace (uid 1000 outside): full capabilities
 // there, none in the initial namespace.
 int as_userns_root(const std::function<int()> &fn) {
@@ -765,6 +809,8 @@ int as_userns_root(const std::function<int()> &fn) {
     return fn();
   });
 }
+
+}  // namespace
 
 TEST_CASE("uid 0 in a user namespace gets no more than the user", "[policy]") {
   Fixture f;
