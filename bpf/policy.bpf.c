@@ -158,6 +158,24 @@ static bool take(__u32 *counter, __u32 quota)
 	return false;
 }
 
+/* An object counted for its owner (in policy_links or policy_pins) is
+ * gone: forget it and give the owner back one link or pin.
+ */
+static __always_inline void release_owned(void *owners, __u64 key, bool is_link)
+{
+	struct cgprov_usage *usage;
+	__u32 *owner = bpf_map_lookup_elem(owners, &key);
+
+	if (!owner)
+		return;
+	usage = bpf_map_lookup_elem(&policy_usage, owner);
+	if (usage && is_link)
+		__sync_fetch_and_sub(&usage->links, 1);
+	else if (usage)
+		__sync_fetch_and_sub(&usage->pins, 1);
+	bpf_map_delete_elem(owners, &key);
+}
+
 /* st_dev as user space sees it (new_encode_dev()). */
 static __u64 user_dev(dev_t dev)
 {
@@ -288,16 +306,7 @@ int BPF_PROG(check_iter_attach, struct bpf_link *link, struct bpf_prog *prog,
 SEC("lsm/bpf_link_free")
 void BPF_PROG(release_link, struct bpf_link *link)
 {
-	__u64 key = (__u64)link;
-	struct cgprov_usage *usage;
-	__u32 *uid = bpf_map_lookup_elem(&policy_links, &key);
-
-	if (!uid)
-		return;
-	usage = bpf_map_lookup_elem(&policy_usage, uid);
-	if (usage)
-		__sync_fetch_and_sub(&usage->links, 1);
-	bpf_map_delete_elem(&policy_links, &key);
+	release_owned(&policy_links, (__u64)link, true);
 }
 
 static long drop_grant(struct bpf_map *map, __u32 *id, struct cgprov_grant *grant, __u64 *load_time)
@@ -371,16 +380,7 @@ void BPF_PROG(count_pin, struct dentry *dentry, struct inode *inode)
 SEC("lsm/inode_free_security")
 void BPF_PROG(release_pin, struct inode *inode)
 {
-	__u64 key = (__u64)inode;
-	struct cgprov_usage *usage;
-	__u32 *owner = bpf_map_lookup_elem(&policy_pins, &key);
-
-	if (!owner)
-		return;
-	usage = bpf_map_lookup_elem(&policy_usage, owner);
-	if (usage)
-		__sync_fetch_and_sub(&usage->pins, 1);
-	bpf_map_delete_elem(&policy_pins, &key);
+	release_owned(&policy_pins, (__u64)inode, false);
 }
 
 /* In the user directory, unprivileged callers only pin and unlink. */
