@@ -29,6 +29,28 @@ q=$(printf '%s\n' "${provisioned[@]}" | median)
 printf 'mkdir+rmdir of a cgroup: %d ns without cgprov, %d ns with (stats file pinned and unpinned in the kernel): ratio %.2f\n' \
 	"$p" "$q" "$(echo "$q / $p" | bc -l)"
 
+# What the ACL policy's hooks cost on that path: with cgprov installed, and
+# with the policy's BPF-LSM links (the only LSM programs cgprov has) removed.
+detach_policy() {
+	local pin
+	for pin in /sys/fs/bpf/cgprov/internal/link_*; do
+		bpftool link show pinned "$pin" | grep -q 'prog_type lsm' && rm "$pin"
+	done
+	return 0
+}
+with=() without=()
+for r in $(seq "$rounds"); do
+	"$cgprov" install >/dev/null
+	with+=("$("$bench" churn "$dir" "$churn_n")")
+	detach_policy
+	without+=("$("$bench" churn "$dir" "$churn_n")")
+	"$cgprov" uninstall >/dev/null
+done
+w=$(printf '%s\n' "${with[@]}" | median)
+o=$(printf '%s\n' "${without[@]}" | median)
+printf 'mkdir+rmdir with cgprov: %d ns without the ACL policy attached, %d ns with it: ratio %.2f\n' \
+	"$o" "$w" "$(echo "$w / $o" | bc -l)"
+
 "$cgprov" install >/dev/null
 stats=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$dir")
 cpu=() file=()
