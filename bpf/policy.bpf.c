@@ -29,6 +29,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define EPERM 1
+#define EEXIST 17
 #define EDQUOT 122
 #define MAX_ERRNO 4095
 /* include/uapi/linux/capability.h */
@@ -67,7 +68,8 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CGPROV_MAX_USERS * 4);
+	__uint(max_entries, CGPROV_MAX_OWNED);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, __u32);
 } policy_links SEC(".maps");
@@ -77,7 +79,8 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CGPROV_MAX_USERS * 4);
+	__uint(max_entries, CGPROV_MAX_OWNED);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, __u32);
 } policy_pins SEC(".maps");
@@ -112,9 +115,20 @@ static bool privileged(void)
 	return caps & ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_BPF));
 }
 
+/* The caller's uid for ownership: its euid (in the initial namespace). */
 static __u32 caller_uid(void)
 {
 	return bpf_get_current_task_btf()->cred->euid.val;
+}
+
+/* Files are created and removed with the fsuid: a caller whose fsuid is
+ * not its euid could pin files owned by a uid whose quota is not charged.
+ */
+static bool fsuid_is_euid(void)
+{
+	const struct cred *cred = bpf_get_current_task_btf()->cred;
+
+	return cred->fsuid.val == cred->euid.val;
 }
 
 static struct cgprov_grant *grant_of(struct bpf_prog *prog)
@@ -278,6 +292,7 @@ int BPF_PROG(check_iter_attach, struct bpf_link *link, struct bpf_prog *prog,
 	struct cgroup *cgrp;
 	__u64 key = (__u64)link;
 	__u32 uid = caller_uid();
+	long err;
 
 	if (ret || !cfg || privileged())
 		return verdict(ret);
@@ -289,15 +304,23 @@ int BPF_PROG(check_iter_attach, struct bpf_link *link, struct bpf_prog *prog,
 	if (!cgrp || cgrp->level == 0 || aux->cgroup.order >= 32 ||
 	    !(grant->orders & (1U << aux->cgroup.order)))
 		return -EPERM;
-	/* kernfs keeps no attributes for nodes still owned by root */
+	/* No attributes: never chowned, so root's. Root's cgroups are never
+	 * "owned" by a caller without capabilities, even one with euid 0.
+	 */
 	owner = cgrp->kn->iattr;
-	if (!owner || owner->ia_uid.val != uid)
+	if (!owner || owner->ia_uid.val != uid || uid == 0)
 		return -EPERM;
+	/* While a reinstall replaces this program, the old and the new one
+	 * both run: the first to record the link counts it.
+	 */
+	err = bpf_map_update_elem(&policy_links, &key, &uid, BPF_NOEXIST);
+	if (err == -EEXIST)
+		return 0;
+	if (err)
+		return -EDQUOT; /* the map is full */
 	usage = usage_of(uid);
-	if (!usage || !take(&usage->links, cfg->links_per_user))
-		return -EDQUOT;
-	if (bpf_map_update_elem(&policy_links, &key, &uid, BPF_ANY)) {
-		__sync_fetch_and_sub(&usage->links, 1);
+	if (!usage || !take(&usage->links, cfg->links_per_user)) {
+		bpf_map_delete_elem(&policy_links, &key);
 		return -EDQUOT;
 	}
 	return 0;
@@ -340,7 +363,7 @@ int BPF_PROG(check_pin, struct bpf_prog *prog, struct bpf_map *map, struct bpf_l
 
 	if (ret || !cfg || privileged())
 		return verdict(ret);
-	if (!link || !granted(link->prog, CGPROV_GRANT_OBJ_PIN))
+	if (!link || !granted(link->prog, CGPROV_GRANT_OBJ_PIN) || !fsuid_is_euid())
 		return -EPERM;
 	creator = bpf_map_lookup_elem(&policy_links, &key);
 	if (!creator || *creator != uid)
@@ -353,6 +376,13 @@ int BPF_PROG(check_pin, struct bpf_prog *prog, struct bpf_map *map, struct bpf_l
 	usage = usage_of(uid);
 	if (!usage || usage->pins >= cfg->pins_per_user)
 		return -EDQUOT;
+	/* Make sure count_pin will find room for the pin; its key is another
+	 * address, but inserts are serialized by the same directory lock.
+	 */
+	key = (__u64)dentry;
+	if (bpf_map_update_elem(&policy_pins, &key, &uid, BPF_NOEXIST))
+		return -EDQUOT;
+	bpf_map_delete_elem(&policy_pins, &key);
 	return 0;
 }
 
@@ -438,7 +468,7 @@ int BPF_PROG(check_unlink, struct inode *dir, struct dentry *dentry, int ret)
 
 	if (ret || !cfg || privileged() || !is_user_dir(dir, cfg))
 		return verdict(ret);
-	if (!inode || inode->i_uid.val != caller_uid())
+	if (!inode || inode->i_uid.val != bpf_get_current_task_btf()->cred->fsuid.val)
 		return -EPERM;
 	return 0;
 }

@@ -14,8 +14,15 @@
 
 /* Most programs with grants (the grants map's size). */
 #define CGPROV_MAX_GRANTS 16
-/* Most users with links or pins at once (the usage map's size). */
+/* Most uids that ever had a link or pin since install (the usage map's
+ * size; an entry stays once made, so its counters can be updated without
+ * a lookup racing a delete).
+ */
 #define CGPROV_MAX_USERS 4096
+/* Most links, and most pins, counted at once for all users together. When
+ * full, further links or pins fail with EDQUOT.
+ */
+#define CGPROV_MAX_OWNED 65536
 
 /* A grant, keyed by program ID in the grants map. The ID is the kernel's
  * reference to the program the loader loaded; load_time (boot-based ns)

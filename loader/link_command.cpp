@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "unique_fd.hpp"
 
@@ -19,8 +22,21 @@ bool valid_link_name(const std::string &name) {
          });
 }
 
-std::string user_pin_path(const Layout &layout, const std::string &name) {
-  return layout.user() + "/" + std::to_string(::geteuid()) + "-" + name;
+std::optional<uid_t> outside_uid(std::string_view uid_map, uid_t uid) {
+  std::istringstream lines{std::string(uid_map)};
+  unsigned long long inside = 0, outside = 0, count = 0;
+  while (lines >> inside >> outside >> count) {
+    if (uid >= inside && uid - inside < count) return static_cast<uid_t>(outside + (uid - inside));
+  }
+  return std::nullopt;
+}
+
+Result<std::string> user_pin_path(const Layout &layout, const std::string &name) {
+  std::ifstream in("/proc/self/uid_map");
+  std::string map((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto uid = outside_uid(map, ::geteuid());
+  if (!uid) return Error{"uid " + std::to_string(::geteuid()) + " is not mapped outside", 0};
+  return layout.user() + "/" + std::to_string(*uid) + "-" + name;
 }
 
 Result<std::string> link_stats(const Layout &layout, const LinkRequest &request) {
@@ -40,8 +56,9 @@ Result<std::string> link_stats(const Layout &layout, const LinkRequest &request)
   UniqueFd link(bpf_link_create(prog.get(), 0, BPF_TRACE_ITER, &link_opts));
   if (!link.valid()) return errno_error("link the stats iterator to " + request.cgroup);
 
-  const std::string path = user_pin_path(layout, request.name);
-  if (bpf_obj_pin(link.get(), path.c_str())) return errno_error("pin " + path);
+  auto path = user_pin_path(layout, request.name);
+  if (!path) return path.error();
+  if (bpf_obj_pin(link.get(), path.value().c_str())) return errno_error("pin " + path.value());
   return path;
 }
 

@@ -13,7 +13,9 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -445,6 +447,27 @@ TEST_CASE("LINK_CREATE with no target cgroup is refused", "[policy]") {
   });
 }
 
+TEST_CASE("LINK_CREATE on root's cgroup by a caller with euid 0 but no capabilities is refused",
+          "[policy]") {
+  Fixture f;
+  TempCgroup roots;
+  // A chmod gives the cgroup's kernfs node attributes, owner uid 0.
+  REQUIRE(::chmod(roots.path().c_str(), 0755) == 0);
+  const Snapshot before = snapshot();
+  const int code = run_as(0, 0, {}, [&] {
+    UniqueFd prog(open_granted_prog());
+    UniqueFd cg(open_cgroup(roots.path()));
+    return outcome(link_iter(prog.get(), cg.get()));
+  });
+  if (stock_kernel() && code != EPERM)
+    SKIP(
+        "unavailable on this kernel: root's cgroups are not owned by capability-less uid 0 "
+        "(attempt "
+        << outcome_name(code) << ")");
+  CHECK(outcome_name(code) == "EPERM");
+  CHECK(settled_changes(before) == "");
+}
+
 TEST_CASE("LINK_CREATE with ANCESTORS_UP on an owned cgroup is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "no walks up to the root", [&] {
@@ -697,6 +720,23 @@ TEST_CASE("OBJ_PIN relative to a cwd inside bpffs is refused", "[policy]") {
     if (::chdir(f.open_dir.c_str())) return 100;
     return pin_own_link(f.own.path(), "1000-cwd");
   });
+}
+
+TEST_CASE("OBJ_PIN with an fsuid other than the euid is refused", "[policy]") {
+  Fixture f;
+  const Snapshot before = snapshot();
+  // euid 1000 (owns the cgroup, names the pin), fsuid 1001 (would own the file).
+  const int code = run_as(0, 0, {CAP_SETUID}, [&] {
+    if (::setresuid(kOtherUid, kUserUid, kOtherUid)) return 120;
+    ::setfsuid(kOtherUid);
+    if (::setfsuid(static_cast<uid_t>(-1)) != static_cast<int>(kOtherUid)) return 121;
+    return pin_own_link(f.own.path(), user_pin(kUserUid, "fsuid"));
+  });
+  if (stock_kernel() && code != EPERM)
+    SKIP("unavailable on this kernel: pins charged to the uid checked (attempt "
+         << outcome_name(code) << ")");
+  CHECK(outcome_name(code) == "EPERM");
+  CHECK(settled_changes(before) == "");
 }
 
 TEST_CASE("OBJ_PIN without the user's uid prefix is refused", "[policy]") {

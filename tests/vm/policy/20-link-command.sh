@@ -14,6 +14,10 @@ check "the user reads stats from it" bash -c "setpriv --reuid=$CGPROV_TEST_UID -
 check "descendants-pre prints the cgroup and its child" bash -c '[ "$(grep -c "^runq_delay_count " "$1")" = 2 ]' _ "$out"
 check "--json prints the path as JSON" bash -c "setpriv --reuid=$CGPROV_TEST_UID --regid=$CGPROV_TEST_GID --clear-groups -- '$CGPROV' --json link --cgroup '$mine' --name api | grep -qx '{\"path\": \"$USER_DIR/$CGPROV_TEST_UID-api\"}'"
 
+out=$(as_user unshare --map-root-user "$CGPROV" link --cgroup "$mine" --name ns 2>&1)
+check "as root of a user namespace, link names the file by the uid outside" test "$out" = "$USER_DIR/$CGPROV_TEST_UID-ns"
+rm -f "$USER_DIR/$CGPROV_TEST_UID-ns"
+
 out=$(as_user "$CGPROV" link --cgroup /sys/fs/cgroup --name all 2>&1)
 status=$?
 check "linking the root cgroup fails with exit 1" test "$status" = 1
