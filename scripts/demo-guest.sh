@@ -72,7 +72,7 @@ as_user grep -c runq_delay_count "/sys/fs/bpf/cgprov/user/$user-a-tree"
 echo
 echo "== and what the policy refuses"
 step as_user "$cgprov" link --cgroup /sys/fs/cgroup --name everything
-step as_user bpftool map show
+step as_user bpftool prog show pinned /sys/fs/bpf/cgprov/progs/stats
 step as_user rm "/sys/fs/bpf/cgprov/user/$user-a-tree"
 
 echo
