@@ -17,20 +17,11 @@ mkdir -p "$dir"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-plain=() provisioned=()
-for r in $(seq "$rounds"); do
-	plain+=("$("$bench" churn "$dir" "$churn_n")")
-	"$cgprov" install >/dev/null
-	provisioned+=("$("$bench" churn "$dir" "$churn_n")")
-	"$cgprov" uninstall >/dev/null
-done
-p=$(printf '%s\n' "${plain[@]}" | median)
-q=$(printf '%s\n' "${provisioned[@]}" | median)
-printf 'mkdir+rmdir of a cgroup: %d ns without cgprov, %d ns with (stats file pinned and unpinned in the kernel): ratio %.2f\n' \
-	"$p" "$q" "$(echo "$q / $p" | bc -l)"
-
-# What the ACL policy's hooks cost on that path: with cgprov installed, and
-# with the policy's BPF-LSM links (the only LSM programs cgprov has) removed.
+nothing() { :; }
+install_quiet() { "$cgprov" install >/dev/null; }
+uninstall_quiet() { "$cgprov" uninstall >/dev/null; }
+# What the ACL policy's hooks cost: the policy's BPF-LSM links (the only LSM
+# programs cgprov has) removed from an install.
 detach_policy() {
 	local pin
 	for pin in /sys/fs/bpf/cgprov/internal/link_*; do
@@ -38,16 +29,24 @@ detach_policy() {
 	done
 	return 0
 }
-with=() without=()
-for r in $(seq "$rounds"); do
-	"$cgprov" install >/dev/null
-	with+=("$("$bench" churn "$dir" "$churn_n")")
-	detach_policy
-	without+=("$("$bench" churn "$dir" "$churn_n")")
-	"$cgprov" uninstall >/dev/null
-done
-w=$(printf '%s\n' "${with[@]}" | median)
-o=$(printf '%s\n' "${without[@]}" | median)
+# churn_pair SETUP_A SETUP_B CLEANUP: median ns of mkdir+rmdir after SETUP_A
+# and after SETUP_B, in alternating rounds; prints "A B".
+churn_pair() {
+	local a=() b=() r
+	for r in $(seq "$rounds"); do
+		"$1"
+		a+=("$("$bench" churn "$dir" "$churn_n")")
+		"$2"
+		b+=("$("$bench" churn "$dir" "$churn_n")")
+		"$3"
+	done
+	echo "$(printf '%s\n' "${a[@]}" | median) $(printf '%s\n' "${b[@]}" | median)"
+}
+
+read -r p q < <(churn_pair nothing install_quiet uninstall_quiet)
+printf 'mkdir+rmdir of a cgroup: %d ns without cgprov, %d ns with (stats file pinned and unpinned in the kernel): ratio %.2f\n' \
+	"$p" "$q" "$(echo "$q / $p" | bc -l)"
+read -r w o < <(churn_pair install_quiet detach_policy uninstall_quiet)
 printf 'mkdir+rmdir with cgprov: %d ns without the ACL policy attached, %d ns with it: ratio %.2f\n' \
 	"$o" "$w" "$(echo "$w / $o" | bc -l)"
 

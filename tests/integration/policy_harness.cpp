@@ -237,35 +237,42 @@ int pin_own_link(const std::string &cgroup, const std::string &path, int dir_fd)
   return outcome(bpf_obj_pin_opts(link.get(), path.c_str(), &opts));
 }
 
-bool send_fd(int sock, int fd) {
+namespace {
+
+// A one-byte message with room for one fd (SCM_RIGHTS).
+struct FdMessage {
   char byte = 0;
   iovec iov{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+  FdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+  }
+  FdMessage(const FdMessage &) = delete;
+  FdMessage &operator=(const FdMessage &) = delete;
+};
+
+}  // namespace
+
+bool send_fd(int sock, int fd) {
+  FdMessage m;
+  cmsghdr *cmsg = CMSG_FIRSTHDR(&m.msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(fd));
-  return ::sendmsg(sock, &msg, 0) == 1;
+  return ::sendmsg(sock, &m.msg, 0) == 1;
 }
 
 UniqueFd receive_fd(int sock) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  if (::recvmsg(sock, &msg, MSG_DONTWAIT) != 1 || !CMSG_FIRSTHDR(&msg)) return UniqueFd(-1);
+  FdMessage m;
+  if (::recvmsg(sock, &m.msg, MSG_DONTWAIT) != 1 || !CMSG_FIRSTHDR(&m.msg)) return UniqueFd(-1);
   int fd = -1;
-  std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(fd));
+  std::memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m.msg)), sizeof(fd));
   return UniqueFd(fd);
 }
 
