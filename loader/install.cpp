@@ -2,6 +2,7 @@
 // cgroups, and record the version last.
 #include <bpf/bpf.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <iostream>
@@ -99,10 +100,20 @@ Result<void> ensure_dirs(const Layout &layout) {
   for (const auto &[dir, mode] : {std::pair{layout.root(), kPublicDirMode},
                                   {layout.stats(), kPublicDirMode},
                                   {layout.progs(), kPublicDirMode},
-                                  {layout.internal(), kInternalDirMode},
-                                  {layout.user(), kUserDirMode}})
+                                  {layout.internal(), kInternalDirMode}})
     if (auto r = ensure_bpffs_dir(dir, mode); !r) return r;
+  // user/ is opened to users only once the policy that governs it is
+  // attached; an existing one keeps its mode (users' files stay reachable).
+  if (::mkdir(layout.user().c_str(), kInternalDirMode) && errno != EEXIST)
+    return errno_error("mkdir " + layout.user());
   return {};
+}
+
+// Policy first, then what it governs: user/ and the published iterator.
+Result<void> publish(const Layout &layout, const Policy &policy, int dumper_fd) {
+  if (auto r = install_policy(layout, policy, dumper_fd); !r) return r;
+  if (auto r = ensure_bpffs_dir(layout.user(), kUserDirMode); !r) return r;
+  return replace_pin(dumper_fd, layout.progs() + "/" + pin::kDumperProg, kPublicProgMode);
 }
 
 Result<void> install_all(const InstallOptions &options, InstallReport &report) {
@@ -125,7 +136,9 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
     return r;
   if (auto r = attach_all(stats->obj, internal); !r) return r;
 
+  // Programs first, so that stats files made from here on use this dumper.
   const int dumper_fd = bpf_program__fd(stats->progs.dump);
+  if (auto r = publish(layout, options.policy, dumper_fd); !r) return r;
   auto dumper = prog_info(dumper_fd);
   if (!dumper) return dumper.error();
   ProvisionerSkel prov(provisioner_bpf__open());
@@ -146,15 +159,9 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
   if (auto r = pin_map_if_new(prov->maps.provision_status, internal + "/" + pin::kStatusMap); !r)
     return r;
 
-  // Programs first, so that stats files made from here on use this dumper.
-  if (auto r = replace_pin(dumper_fd, layout.progs() + "/" + pin::kDumperProg, kPublicProgMode); !r)
-    return r;
   const int backfill_fd = bpf_program__fd(prov->progs.backfill);
   if (auto r = replace_pin(backfill_fd, internal + "/" + pin::kBackfillProg, kInternalPinMode); !r)
     return r;
-  // The policy before the provisioner: from the first stats file on,
-  // unprivileged users get exactly what the policy grants.
-  if (auto r = install_policy(layout, options.policy, dumper_fd); !r) return r;
   if (auto r = attach_all(prov->obj, internal); !r) return r;
   if (auto r = unpin_stale_links(layout); !r) return r;
 
@@ -170,6 +177,7 @@ Result<void> reprovision(const Layout &layout, const Policy &policy, InstallRepo
   if (!dumper_fd) return dumper_fd.error();
   if (auto r = ensure_dirs(layout); !r) return r;
   if (auto r = apply_policy(layout, policy, dumper_fd.value().get()); !r) return r;
+  if (auto r = ensure_bpffs_dir(layout.user(), kUserDirMode); !r) return r;
   return provision_existing(layout, backfill_fd.value().get(), dumper_fd.value().get(), report);
 }
 

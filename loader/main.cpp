@@ -132,8 +132,10 @@ std::string policy_json(const PolicyStatus &p) {
 }
 
 void print_policy(const PolicyStatus &p) {
-  std::cout << "policy: " << (p.enforced ? "enforced" : "not enforced")
-            << "; unprivileged users may do only what is granted\n";
+  std::cout << "policy: "
+            << (p.enforced ? "enforced; unprivileged users may do only what is granted"
+                           : "not enforced")
+            << "\n";
   if (p.grants.empty()) std::cout << "grants: none\n";
   for (const auto &g : p.grants) {
     std::cout << "grant: " << g.program << ": " << ops_names(g.ops);

@@ -1,15 +1,17 @@
 #include "policy_file.hpp"
 
+#include <fcntl.h>
 #include <linux/bpf.h>
+#include <sys/stat.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <fstream>
-#include <iterator>
 
 #include "policy.h"
+#include "unique_fd.hpp"
 
 namespace cgprov {
 namespace {
@@ -174,12 +176,23 @@ Result<Policy> parse_policy(std::string_view text, const std::string &source) {
 }
 
 Result<Policy> load_policy(const std::string &path, bool required) {
-  std::ifstream in(path);
-  if (!in) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno == ENOENT && !required) return Policy{};
     return errno_error("read policy " + path);
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  struct stat st{};
+  if (::fstat(fd.get(), &st)) return errno_error("read policy " + path);
+  if (!S_ISREG(st.st_mode)) return Error{"read policy " + path + ": not a regular file", 0};
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("read policy " + path);
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
   return parse_policy(text, path);
 }
 

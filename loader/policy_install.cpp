@@ -134,10 +134,9 @@ Result<std::optional<PolicyStatus>> read_policy_status(const Layout &layout) {
   if (!path_exists(config_path)) return std::optional<PolicyStatus>{};
   auto config_fd = open_pinned(config_path);
   if (!config_fd) return config_fd.error();
+  // An interrupted install may lack the other maps: 'missing' lists them.
   auto grants_fd = open_pinned(internal_pin(layout, pin::kPolicyGrantsMap));
-  if (!grants_fd) return grants_fd.error();
   auto usage_fd = open_pinned(internal_pin(layout, pin::kPolicyUsageMap));
-  if (!usage_fd) return usage_fd.error();
 
   PolicyStatus status;
   cgprov_policy_config config{};
@@ -164,7 +163,8 @@ Result<std::optional<PolicyStatus>> read_policy_status(const Layout &layout) {
   }
   uint32_t uid = 0, next_uid = 0;
   for (const void *prev = nullptr;
-       bpf_map_get_next_key(usage_fd.value().get(), prev, &next_uid) == 0; prev = &uid) {
+       usage_fd && bpf_map_get_next_key(usage_fd.value().get(), prev, &next_uid) == 0;
+       prev = &uid) {
     uid = next_uid;
     cgprov_usage usage{};
     if (bpf_map_lookup_elem(usage_fd.value().get(), &uid, &usage)) continue;

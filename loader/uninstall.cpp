@@ -8,6 +8,7 @@
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
 #include "installer.hpp"
+#include "object_pins.hpp"
 
 namespace cgprov {
 namespace {
@@ -70,7 +71,10 @@ Result<size_t> uninstall_locked(const Layout &layout) {
   auto stats = remove_stats_dir(layout.stats());
   if (!stats) return stats.error();
   removed += stats.value();
-  // Users' pins are links of cgprov's iterator: they go with it.
+  // Users' pins are links of cgprov's iterator: they go with it. Close
+  // user/ first, so that no user pins anew while the policy goes away.
+  if (::chmod(layout.user().c_str(), kInternalDirMode) && errno != ENOENT)
+    return errno_error("chmod " + layout.user());
   for (const auto &dir : {layout.user(), layout.progs(), internal}) {
     auto n = clear_dir(dir);
     if (!n) return n.error();

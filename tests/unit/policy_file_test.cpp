@@ -121,6 +121,12 @@ TEST_CASE("a missing default policy file is the empty policy, a named one an err
         "read policy /nonexistent/policy.toml: No such file or directory (ENOENT)");
 }
 
+TEST_CASE("a policy path that is a directory is an error, not a crash") {
+  auto dir = cgprov::load_policy("/tmp", true);
+  REQUIRE_FALSE(dir);
+  CHECK(dir.error().describe() == "read policy /tmp: not a regular file");
+}
+
 TEST_CASE("walk order names are shared with cgprov link") {
   CHECK(cgprov::order_from_name("self") == BPF_CGROUP_ITER_SELF_ONLY);
   CHECK(cgprov::order_from_name("descendants-pre") == BPF_CGROUP_ITER_DESCENDANTS_PRE);
