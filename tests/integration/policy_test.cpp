@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -245,14 +246,24 @@ void race_link_create(Fixture &f, Swapped swapped) {
     const int good = swapped == Swapped::kCgroupFd ? own.get() : prog.get();
     const int bad = swapped == Swapped::kCgroupFd ? other.get() : foreign_prog;
     std::atomic<bool> stop{false};
+    std::atomic<int> swaps{0};
     std::thread swapper([&] {
-      for (bool mine = false; !stop; mine = !mine) ::dup2(mine ? good : bad, slot);
+      // Yielding lets both threads run even on one CPU, so attempts see
+      // both fds rather than whichever one a time slice left in place.
+      for (bool mine = false; !stop; mine = !mine) {
+        ::dup2(mine ? good : bad, slot);
+        ++swaps;
+        ::sched_yield();
+      }
     });
+    // Thread start-up can take longer than all the attempts: wait for it.
+    while (swaps < 2) ::sched_yield();
     int unexpected = 0, links = 0;
     // Up to the quota; without a policy (no quota) enough links that one
     // made while the slot held the other fd is all but certain.
     const int most = stock_kernel() ? kStockRaceLinks : static_cast<int>(kLinkQuota);
     for (int i = 0; i < 2000 && links < most && !unexpected; ++i) {
+      ::sched_yield();
       UniqueFd link(link_iter(prog_slot.get(), cgroup_slot.get()));
       if (!link.valid()) {
         if (errno != EPERM) unexpected = errno;
