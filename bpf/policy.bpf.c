@@ -115,6 +115,14 @@ static bool privileged(void)
 	return caps & ((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_BPF));
 }
 
+/* Whether the policy decides a hook: no earlier LSM refused (ret), the
+ * loader has written the policy, and the caller is not privileged.
+ */
+static bool policed(int ret)
+{
+	return !ret && config() && !privileged();
+}
+
 /* The caller's uid for ownership: its euid (in the initial namespace). */
 static __u32 caller_uid(void)
 {
@@ -251,7 +259,7 @@ int BPF_PROG(check_bpf_cmd, int cmd, union bpf_attr *attr, unsigned int size, in
 SEC("lsm.s/bpf_prog")
 int BPF_PROG(check_prog_fd, struct bpf_prog *prog, int ret)
 {
-	if (ret || !config() || privileged())
+	if (!policed(ret))
 		return verdict(ret);
 	return granted(prog, CGPROV_GRANT_OBJ_GET) ? 0 : -EPERM;
 }
@@ -259,7 +267,7 @@ int BPF_PROG(check_prog_fd, struct bpf_prog *prog, int ret)
 SEC("lsm.s/bpf_map")
 int BPF_PROG(check_map_fd, struct bpf_map *map, fmode_t fmode, int ret)
 {
-	if (ret || !config() || privileged())
+	if (!policed(ret))
 		return verdict(ret);
 	return -EPERM;
 }
@@ -267,7 +275,7 @@ int BPF_PROG(check_map_fd, struct bpf_map *map, fmode_t fmode, int ret)
 SEC("lsm.s/bpf_link")
 int BPF_PROG(check_link_fd, struct bpf_link *link, int ret)
 {
-	if (ret || !config() || privileged())
+	if (!policed(ret))
 		return verdict(ret);
 	return -EPERM;
 }
@@ -276,7 +284,7 @@ SEC("lsm.s/bpf_link_update")
 int BPF_PROG(check_link_update, struct bpf_link *link, struct bpf_prog *new_prog,
 	     struct bpf_prog *old_prog, int ret)
 {
-	if (ret || !config() || privileged())
+	if (!policed(ret))
 		return verdict(ret);
 	return -EPERM;
 }

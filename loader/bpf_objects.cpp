@@ -39,6 +39,13 @@ std::string link_pin_name(const bpf_program *prog) {
   return std::string("link_") + bpf_program__name(prog);
 }
 
+void add_link_pins(bpf_object *obj, const std::string &dir, std::vector<std::string> &pins) {
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (attached_by_link(prog)) pins.push_back(dir + "/" + link_pin_name(prog));
+  }
+}
+
 bool attached_by_link(const bpf_program *prog) {
   switch (bpf_program__type(prog)) {
     case BPF_PROG_TYPE_SYSCALL:

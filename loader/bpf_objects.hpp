@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "policy.skel.h"
 #include "provisioner.skel.h"
@@ -39,6 +40,9 @@ std::string bpf_version();
 
 // Pin name of the link that attaches `prog`: "link_<program name>".
 std::string link_pin_name(const bpf_program *prog);
+
+// Append `dir`/link_<program> for each program of `obj` attached by link.
+void add_link_pins(bpf_object *obj, const std::string &dir, std::vector<std::string> &pins);
 
 // Whether a program is attached through a pinned link (collectors, flusher,
 // provisioner) rather than used by other means (iterator, syscall program).

@@ -5,17 +5,6 @@
 #include "policy_install.hpp"
 
 namespace cgprov {
-namespace {
-
-void add_link_pins(bpf_object *obj, const std::string &dir, std::vector<std::string> &pins) {
-  bpf_program *prog;
-  bpf_object__for_each_program(prog, obj) {
-    if (attached_by_link(prog)) pins.push_back(dir + "/" + link_pin_name(prog));
-  }
-}
-
-}  // namespace
-
 Result<std::vector<std::string>> expected_pins(const Layout &layout) {
   // Opening a skeleton only parses the embedded object: nothing is loaded.
   StatsSkel stats(stats_bpf__open());

@@ -30,6 +30,16 @@ std::vector<MapPin> map_pins(policy_bpf *skel) {
           {skel->maps.policy_pins, pin::kPolicyPinsMap}};
 }
 
+// Keys of a map keyed by u32 (program IDs, uids), as iterated now.
+std::vector<uint32_t> u32_keys(int map_fd) {
+  std::vector<uint32_t> keys;
+  uint32_t next = 0;
+  for (const void *prev = nullptr; bpf_map_get_next_key(map_fd, prev, &next) == 0;
+       prev = &keys.back())
+    keys.push_back(next);
+  return keys;
+}
+
 // Grants of `policy`, keyed by the kernel's ID of each program.
 Result<std::vector<std::pair<uint32_t, cgprov_grant>>> kernel_grants(const Policy &policy,
                                                                      int dumper_fd) {
@@ -57,14 +67,8 @@ Result<void> write_grants(int grants_fd, const Policy &policy, int dumper_fd) {
     keep.insert(id);
   }
   // Drop grants the policy no longer has (revocations, replaced programs).
-  std::vector<uint32_t> stale;
-  uint32_t key = 0, next = 0;
-  for (const void *prev = nullptr; bpf_map_get_next_key(grants_fd, prev, &next) == 0; prev = &key) {
-    key = next;
-    if (!keep.count(key)) stale.push_back(key);
-  }
-  for (uint32_t id : stale)
-    if (bpf_map_delete_elem(grants_fd, &id) && errno != ENOENT)
+  for (uint32_t id : u32_keys(grants_fd))
+    if (!keep.count(id) && bpf_map_delete_elem(grants_fd, &id) && errno != ENOENT)
       return errno_error("remove grant for program " + std::to_string(id));
   return {};
 }
@@ -122,10 +126,7 @@ Result<std::vector<std::string>> policy_pins(const Layout &layout) {
   if (!skel) return errno_error("open policy BPF object");
   std::vector<std::string> pins;
   for (const auto &[map, name] : map_pins(skel.get())) pins.push_back(internal_pin(layout, name));
-  bpf_program *prog;
-  bpf_object__for_each_program(prog, skel->obj) {
-    if (attached_by_link(prog)) pins.push_back(layout.internal() + "/" + link_pin_name(prog));
-  }
+  add_link_pins(skel->obj, layout.internal(), pins);
   return pins;
 }
 
@@ -151,21 +152,14 @@ Result<std::optional<PolicyStatus>> read_policy_status(const Layout &layout) {
   if (auto dumper = open_pinned(layout.progs() + "/" + pin::kDumperProg)) {
     if (auto info = prog_info(dumper.value().get())) dumper_id = info.value().id;
   }
-  uint32_t id = 0, next = 0;
-  for (const void *prev = nullptr; bpf_map_get_next_key(grants_fd.value().get(), prev, &next) == 0;
-       prev = &id) {
-    id = next;
+  for (uint32_t id : grants_fd ? u32_keys(grants_fd.value().get()) : std::vector<uint32_t>{}) {
     cgprov_grant grant{};
     if (bpf_map_lookup_elem(grants_fd.value().get(), &id, &grant)) continue;  // just freed
     status.grants.push_back(
         {id == dumper_id ? std::string(kStatsProgram) : "program " + std::to_string(id), grant.ops,
          grant.orders});
   }
-  uint32_t uid = 0, next_uid = 0;
-  for (const void *prev = nullptr;
-       usage_fd && bpf_map_get_next_key(usage_fd.value().get(), prev, &next_uid) == 0;
-       prev = &uid) {
-    uid = next_uid;
+  for (uint32_t uid : usage_fd ? u32_keys(usage_fd.value().get()) : std::vector<uint32_t>{}) {
     cgprov_usage usage{};
     if (bpf_map_lookup_elem(usage_fd.value().get(), &uid, &usage)) continue;
     if (usage.links || usage.pins) status.usage.push_back({uid, usage.links, usage.pins});

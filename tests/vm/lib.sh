@@ -48,24 +48,28 @@ remove_cgroup_tree() {
 # in its own process and report it as one TAP line; a case that calls SKIP
 # (Catch2 exit status 4) is reported skipped with its reason.
 run_catch2() {
-	local bin tags=$1 name spec out cases=0
+	local bin tags=$1 name spec out cases=0 compact
 	bin="$(dirname "${BASH_SOURCE[0]}")/../../build/cgprov-vm-tests"
 	[ -x "$bin" ] || { fail "build/cgprov-vm-tests exists (run 'make build')"; return; }
 	while IFS= read -r name; do
 		[ -n "$name" ] || continue
 		cases=$((cases + 1))
 		spec=$(sed 's/[],[\\]/\\&/g' <<<"$name")
-		out=$("$bin" "$spec" 2>&1)
+		# The console report for failures; the compact one, one line per
+		# message, for a SKIP's reason.
+		compact=$(mktemp)
+		out=$("$bin" "$spec" --reporter console --reporter "compact::out=$compact" 2>&1)
 		case $? in
 		0) pass "$name" ;;
 		4) # Catch2: the case was skipped; its SKIP message says why
-			skip "$name" "$("$bin" "$spec" --reporter compact 2>&1 |
-				grep -oE "(unavailable on this kernel|no cgprov install).*'\$" | sed "s/'\$//" | head -n1)" ;;
+			skip "$name" "$(grep -oE "(unavailable on this kernel|no cgprov install).*'\$" "$compact" |
+				sed "s/'\$//" | head -n1)" ;;
 		*)
 			fail "$name"
 			printf '%s\n' "$out" | sed 's/^/    /' | tail -n 40
 			;;
 		esac
+		rm -f "$compact"
 	done < <("$bin" "$tags" --list-tests --verbosity quiet)
 	[ "$cases" -gt 0 ] || fail "build/cgprov-vm-tests has test cases tagged $tags"
 }
