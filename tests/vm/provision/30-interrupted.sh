@@ -12,10 +12,21 @@ start=$(date +%s%N)
 full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "# a full install takes ${full_ms} ms"
 
+# interrupted_install [after-pin]: start an install and kill -9 it at a
+# random point within a full install's duration; with after-pin, at a random
+# point within an eighth of it after the install's first pin in internal/,
+# so that the kill lands in the part that leaves a partial install (how long
+# the part before the first pin takes varies from run to run).
 interrupted_install() {
 	"$CGPROV" install >/dev/null 2>&1 &
-	local pid=$!
-	sleep "$(awk -v max="$full_ms" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 1000 }')"
+	local pid=$! window=$full_ms
+	if [ "${1:-}" = after-pin ]; then
+		while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A /sys/fs/bpf/cgprov/internal 2>/dev/null)" ]; do
+			sleep 0.01
+		done
+		window=$((full_ms / 8))
+	fi
+	sleep "$(awk -v max="$window" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 1000 }')"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
@@ -24,14 +35,15 @@ interrupted_install() {
 recovered=0
 for round in 1 2 3 4 5 6; do
 	"$CGPROV" uninstall >/dev/null
-	interrupted_install
+	# Odd rounds anywhere, even rounds after the first pin.
+	if [ $((round % 2)) = 0 ]; then interrupted_install after-pin; else interrupted_install; fi
 	out=$("$CGPROV" install 2>&1)
 	check "round $round: install after a killed install succeeds" test $? = 0
 	grep -q "completed an interrupted install" <<<"$out" && recovered=$((recovered + 1))
 	check "round $round: and the install is complete" "$CGPROV" status
 	check "round $round: every cgroup has a stats file" all_cgroups_provisioned
 done
-# Kills before the first pin leave nothing to recover; not all six can.
+# Kills before the first pin or after the last leave nothing to recover.
 check "some kills left a partial install that was completed ($recovered of 6)" test "$recovered" -gt 0
 
 for round in 1 2 3; do
