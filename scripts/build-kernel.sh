@@ -74,7 +74,7 @@ hash=$({
 	echo "source $src_version $(stat -c %s "$tarball")"
 	echo "flavor $flavor"
 	for p in "${series[@]}"; do echo "patch $p"; cat "$patches/$p"; done
-	for f in "${fragments[@]}"; do echo "fragment $f"; cat "$f"; done
+	for f in "${fragments[@]}"; do echo "fragment ${f##*/}"; cat "$f"; done
 	cat "$0"
 } | sha256sum | cut -c1-16)
 result=$cache/kernel/$hash

@@ -18,18 +18,18 @@ backports=(linux-source-6.12 linux-image-amd64 libbpf-dev bpftool libcatch2-dev 
 base=(build-essential bc bison flex libelf-dev libssl-dev dwarves pahole cpio kmod
 	rsync xz-utils zstd ccache git python3 python3-pip util-linux procps
 	clang-19 llvm-19 lld-19 clang-format-19 libcli11-dev libtomlplusplus-dev libcap-dev zlib1g-dev
-	pkg-config)
+	pkg-config busybox-static nlohmann-json3-dev shellcheck)
 
+. "$(dirname "$0")/lib/apt-mirror.sh"
 sources=/etc/apt/sources.list.d/cgprov-backports.sources
-if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-	# Same mirror as the existing Debian sources.
-	mirror=$(grep -rhoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-		grep -v security | head -n1 | tr -d ' ')
-	mirror=${mirror:-http://deb.debian.org/debian}
+if ! has_suite bookworm-backports; then
+	# Same mirror as the existing Debian sources (one-line or deb822 files).
+	mirror=$(debian_mirror) ||
+		die "no Debian archive found in /etc/apt/sources.list or /etc/apt/sources.list.d/ (*.list, *.sources): add one, e.g. http://deb.debian.org/debian"
 	log APT "enable bookworm-backports from $mirror"
 	cat > "$sources" <<SRC
 Types: deb
-URIs: ${mirror%/}
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -51,26 +51,40 @@ dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null 
 dpkg --compare-versions "$(dpkg-query -W -f='${Version}' bpftool 2>/dev/null || echo 0)" ge 7.5 ||
 	want_bp="$want_bp bpftool"
 
+apt_log=$(mktemp)
+trap 'rm -f "$apt_log"' EXIT
+apt_run() { # WHAT APT-ARGS...: run apt-get quietly; on failure show its output and stop
+	local what=$1
+	shift
+	if ! apt-get "$@" > "$apt_log" 2>&1; then
+		tail -n 20 "$apt_log" >&2
+		die "apt-get $what failed (output above): check the network and the apt sources, then run 'make deps' again"
+	fi
+}
 if [ -n "$want_bp$want_base" ]; then
 	log APT "update"
-	apt-get update -qq >/dev/null 2>&1 || apt-get update
+	apt_run update update
 	export DEBIAN_FRONTEND=noninteractive
 	if [ -n "$want_base" ]; then
 		log APT "install $(echo $want_base)"
-		apt-get install -y -qq $want_base >/dev/null
+		# shellcheck disable=SC2086 # package names are words
+		apt_run "install of $(echo $want_base)" install -y $want_base
 	fi
 	if [ -n "$want_bp" ]; then
 		log APT "install -t bookworm-backports $(echo $want_bp)"
-		apt-get install -y -qq -t bookworm-backports $want_bp >/dev/null
+		# shellcheck disable=SC2086
+		apt_run "install from bookworm-backports of $(echo $want_bp)" install -y -t bookworm-backports $want_bp
 	fi
 fi
 
 if ! command -v vng >/dev/null 2>&1; then
 	log PIP "virtme-ng"
 	# Debian's own python3 refuses system-wide pip installs (PEP 668) unless told.
-	python3 -m pip install -q --break-system-packages virtme-ng 2>&1 |
-		grep -v 'Running pip as the' || true
+	if ! python3 -m pip install -q --break-system-packages virtme-ng > "$apt_log" 2>&1; then
+		tail -n 20 "$apt_log" >&2
+		die "pip install virtme-ng failed (output above): check that PyPI is reachable, then run 'make deps' again"
+	fi
 	hash -r
-	command -v vng >/dev/null 2>&1 || die "virtme-ng installed but 'vng' is not on PATH"
+	command -v vng >/dev/null 2>&1 || die "virtme-ng installed but 'vng' is not on PATH ($(python3 -m site --user-base)/bin?)"
 fi
 log OK "dependencies present"
