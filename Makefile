@@ -38,6 +38,7 @@ BPF_SKELS       := $(foreach s,$(BPF_SRCS),$(BUILD)/$(notdir $(s:.bpf.c=.skel.h)
 
 PREFIX     ?= /usr/local
 SYSTEMD_DIR ?= /etc/systemd/system
+TMPFILES_DIR ?= /etc/tmpfiles.d
 
 .PHONY: help deps kernel kernel-debug build test test-unit test-vm test-stock demo format \
 	check-series install bench clean
@@ -51,7 +52,7 @@ help:
 	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
 	@echo "make format       clang-format the C and C++ sources"
 	@echo "make check-series checkpatch --strict every kernel patch and build after each one"
-	@echo "make install      install cgprov and its boot-time systemd unit (PREFIX=$(PREFIX))"
+	@echo "make install      install cgprov, its boot-time unit and the export units (PREFIX=$(PREFIX))"
 	@echo "KERNEL_FLAVOR=debug selects the PROVE_LOCKING kernel; V=1 shows commands"
 
 deps:
@@ -142,6 +143,12 @@ check-series:
 install: $(BUILD)/cgprov
 	$(Q)install -D -m 0755 $(BUILD)/cgprov $(DESTDIR)$(PREFIX)/sbin/cgprov
 	$(Q)install -D -m 0644 scripts/systemd/cgprov.service $(DESTDIR)$(SYSTEMD_DIR)/cgprov.service
+	$(Q)for unit in cgprov-export.service cgprov-export.timer cgprov-export-http.socket \
+		cgprov-export-http@.service; do \
+		install -D -m 0644 scripts/systemd/$$unit $(DESTDIR)$(SYSTEMD_DIR)/$$unit || exit 1; \
+	done
+	$(Q)install -D -m 0644 scripts/systemd/cgprov-export.tmpfiles \
+		$(DESTDIR)$(TMPFILES_DIR)/cgprov-export.conf
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml

@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <regex>
 
 namespace cgprov {
 
@@ -41,6 +42,29 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
   link->add_option("--name", c.link_name, "file name after '<uid>-' in the user directory")
       ->required();
 
+  auto *exp = app.add_subcommand(
+      "export", "print every cgroup's stats for Prometheus (text, OpenMetrics) or as JSON");
+  auto *format = exp->add_option("--format", c.export_format, "output format")
+                     ->check(CLI::IsMember({"prometheus", "openmetrics", "json"}))
+                     ->capture_default_str();
+  exp->add_option("--match", c.export_match,
+                  "only cgroups whose label (path below the cgroup2 root) matches this "
+                  "ECMAScript regex as a whole (default: all)")
+      ->check([](const std::string &re) -> std::string {
+        try {
+          std::regex compiled(re, std::regex::ECMAScript);
+        } catch (const std::regex_error &e) {
+          return std::string("invalid regex: ") + e.what();
+        }
+        return "";
+      });
+  auto *output = exp->add_option("-o,--output", c.export_output,
+                                 "write FILE atomically (temporary file + rename) instead of "
+                                 "stdout");
+  exp->add_flag("--http", c.export_http,
+                "answer one HTTP request on stdin/stdout (socket activation, Accept=yes)")
+      ->excludes(output);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -59,6 +83,8 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
   if (status->parsed()) c.kind = Command::Kind::kStatus;
   if (stat->parsed()) c.kind = Command::Kind::kStat;
   if (link->parsed()) c.kind = Command::Kind::kLink;
+  if (exp->parsed()) c.kind = Command::Kind::kExport;
+  if (c.json && format->count() == 0) c.export_format = "json";
   c.policy_required = policy->count() > 0;
   return parsed;
 }

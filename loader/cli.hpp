@@ -10,7 +10,7 @@
 namespace cgprov {
 
 struct Command {
-  enum class Kind { kProbe, kInstall, kUninstall, kStatus, kStat, kLink };
+  enum class Kind { kProbe, kInstall, kUninstall, kStatus, kStat, kLink, kExport };
   Kind kind = Kind::kProbe;
   bool json = false;
   bool verbose = false;
@@ -22,6 +22,10 @@ struct Command {
   std::string link_cgroup;                       // link --cgroup
   std::string link_order = "self";               // link --order
   std::string link_name;                         // link --name
+  std::string export_format = "prometheus";      // export --format (or json with --json)
+  std::string export_match;                      // export --match, "" for all
+  std::string export_output;                     // export -o, "" for stdout
+  bool export_http = false;                      // export --http
 };
 
 // Outcome of parsing: a command to run, or an exit status with what was

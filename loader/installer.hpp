@@ -55,6 +55,10 @@ struct Status {
 
 Result<Status> read_status(const Layout &layout);
 
+// The provisioner's counters; nullopt if its map is missing or not readable
+// by the caller (internal/ is root's).
+std::optional<cgprov_provision_status> read_provision_counters(const Layout &layout);
+
 // Installed version from the meta pin, if any.
 std::optional<std::string> installed_version(const Layout &layout);
 

@@ -1,4 +1,5 @@
-// Minimal JSON string escaping for the CLI's --json output.
+// JSON strings for the CLI's hand-assembled --json objects (status,
+// install, errors), quoted by nlohmann::json.
 #pragma once
 
 #include <string>
@@ -6,7 +7,7 @@
 
 namespace cgprov {
 
-// `text` as a quoted JSON string.
+// `text` as a quoted JSON string, valid UTF-8 (invalid bytes: U+FFFD).
 std::string json_quote(std::string_view text);
 
 }  // namespace cgprov

@@ -3,10 +3,14 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 
+#include "atomic_file.hpp"
 #include "bpf_objects.hpp"
 #include "cgroup_fs.hpp"
 #include "cli.hpp"
+#include "export_command.hpp"
+#include "export_http.hpp"
 #include "installer.hpp"
 #include "json.hpp"
 #include "kernel_probe.hpp"
@@ -199,14 +203,17 @@ Result<std::vector<StatLine>> read_stats(const Layout &layout, const std::string
 
 int run_stat(const Command &g, const std::vector<std::string> &paths) {
   int status = kExitOk;
-  std::string json = "{";
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
   for (size_t i = 0; i < paths.size(); ++i) {
     const std::string &path = paths[i];
     auto stats = read_stats(g.layout, path);
     if (g.json) {
-      json += (i ? ", " : "") + json_quote(path) + ": ";
-      json += stats ? stats_to_json(stats.value())
-                    : "{\"error\": " + json_quote(stats.error().describe()) + "}";
+      nlohmann::ordered_json entry = nlohmann::ordered_json::object();
+      if (stats)
+        for (const auto &[key, value] : stats.value()) entry[key] = value;
+      else
+        entry["error"] = stats.error().describe();
+      json[path] = std::move(entry);
     } else if (stats) {
       if (paths.size() > 1) std::cout << (i ? "\n" : "") << path << ":\n";
       for (const auto &[key, value] : stats.value()) std::cout << key << " " << value << "\n";
@@ -217,8 +224,73 @@ int run_stat(const Command &g, const std::vector<std::string> &paths) {
     }
     if (!stats) status = kExitFailure;
   }
-  if (g.json) std::cout << json << "}\n";
+  // Paths are bytes: invalid UTF-8 in one becomes U+FFFD rather than an error.
+  if (g.json)
+    std::cout << json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+              << "\n";
   return status;
+}
+
+ExportFormat format_from_name(const std::string &name) {
+  if (name == "openmetrics") return ExportFormat::kOpenMetrics;
+  if (name == "json") return ExportFormat::kJson;
+  return ExportFormat::kPrometheus;
+}
+
+Result<ExportSnapshot> export_snapshot(const Command &g) {
+  ExportOptions options{g.layout, std::nullopt, bpf_version()};
+  if (!g.export_match.empty()) options.match.emplace(g.export_match, std::regex::ECMAScript);
+  return collect_export(options);
+}
+
+// One scrape on stdin/stdout, as a socket-activated service (Accept=yes).
+int run_export_http(const Command &g) {
+  constexpr int kRequestTimeoutMs = 10000;
+  auto head = read_request_head(STDIN_FILENO, kRequestTimeoutMs);
+  if (!head) {
+    std::cerr << "Error: " << head.error().describe() << "\n";
+    return kExitFailure;
+  }
+  const ScrapeRequest request = parse_scrape_request(head.value());
+  if (!request.is_get) {
+    std::cout << http_response("405 Method Not Allowed", "text/plain", "GET only\n");
+    return kExitFailure;
+  }
+  ExportFormat format = format_from_name(g.export_format);
+  if (request.wants_openmetrics && format == ExportFormat::kPrometheus)
+    format = ExportFormat::kOpenMetrics;
+  auto snapshot = export_snapshot(g);
+  if (!snapshot) {
+    std::cerr << "Error: " << snapshot.error().describe() << "\n";
+    std::cout << http_response("500 Internal Server Error", "text/plain",
+                               snapshot.error().describe() + "\n");
+    return kExitFailure;
+  }
+  std::cout << http_response("200 OK", content_type(format),
+                             render_export(snapshot.value(), format), !request.is_head);
+  return kExitOk;
+}
+
+int run_export(const Command &g) {
+  if (g.export_http) return run_export_http(g);
+  auto snapshot = export_snapshot(g);
+  if (!snapshot)
+    return fail(g, snapshot.error().describe(),
+                snapshot.error().errnum == ENOENT ? "is cgprov installed? ('cgprov status')"
+                : snapshot.error().errnum == EACCES
+                    ? "the stats files are 0444, but their directories must be searchable: "
+                      "see README, 'Exporting metrics'"
+                    : "");
+  const std::string text = render_export(snapshot.value(), format_from_name(g.export_format));
+  if (g.export_output.empty()) {
+    std::cout << text;
+    std::cout.flush();
+    if (!std::cout) return fail(g, "write standard output: failed");
+    return kExitOk;
+  }
+  if (auto written = replace_file(g.export_output, text); !written)
+    return fail(g, written.error().describe());
+  return kExitOk;
 }
 
 std::string link_hint(const Error &error, const Layout &layout) {
@@ -268,6 +340,8 @@ int main(int argc, char **argv) {
       return run_stat(c, c.paths);
     case Command::Kind::kLink:
       return run_link(c);
+    case Command::Kind::kExport:
+      return run_export(c);
   }
   return kExitUsage;
 }

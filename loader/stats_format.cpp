@@ -2,8 +2,6 @@
 
 #include <charconv>
 
-#include "json.hpp"
-
 namespace cgprov {
 namespace {
 
@@ -40,15 +38,6 @@ Result<std::vector<StatLine>> parse_stats(std::string_view text) {
     stats.emplace_back(std::string(key), number);
   }
   return stats;
-}
-
-std::string stats_to_json(const std::vector<StatLine> &stats) {
-  std::string out = "{";
-  for (size_t i = 0; i < stats.size(); ++i) {
-    if (i) out += ", ";
-    out += json_quote(stats[i].first) + ": " + std::to_string(stats[i].second);
-  }
-  return out + "}";
 }
 
 }  // namespace cgprov

@@ -17,7 +17,4 @@ using StatLine = std::pair<std::string, uint64_t>;
 // anything else is an error naming the line.
 Result<std::vector<StatLine>> parse_stats(std::string_view text);
 
-// {"key": value, ...} in file order.
-std::string stats_to_json(const std::vector<StatLine> &stats);
-
 }  // namespace cgprov

@@ -6,8 +6,20 @@
 #include "installer.hpp"
 #include "meta.hpp"
 #include "pins.hpp"
+#include "unique_fd.hpp"
 
 namespace cgprov {
+
+std::optional<cgprov_provision_status> read_provision_counters(const Layout &layout) {
+  const std::string path = layout.internal() + "/" + pin::kStatusMap;
+  LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);  // only read
+  UniqueFd fd(bpf_obj_get_opts(path.c_str(), &opts));
+  if (!fd.valid()) return std::nullopt;
+  cgprov_provision_status counters{};
+  uint32_t key = 0;
+  if (bpf_map_lookup_elem(fd.get(), &key, &counters)) return std::nullopt;
+  return counters;
+}
 
 Result<Status> read_status(const Layout &layout) {
   Status status;
@@ -19,12 +31,7 @@ Result<Status> read_status(const Layout &layout) {
   if (!files) return files.error();
   status.stats_files = files.value().size();
 
-  auto fd = open_pinned(layout.internal() + "/" + pin::kStatusMap);
-  if (fd) {
-    cgprov_provision_status counters{};
-    uint32_t key = 0;
-    if (bpf_map_lookup_elem(fd.value().get(), &key, &counters) == 0) status.counters = counters;
-  }
+  status.counters = read_provision_counters(layout);
   auto policy = read_policy_status(layout);
   if (!policy) return policy.error();
   status.policy = std::move(policy.value());

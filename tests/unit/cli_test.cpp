@@ -85,3 +85,33 @@ TEST_CASE("link refuses ancestors-up and missing arguments as usage errors") {
   CHECK(parse({"link", "--cgroup", "c"}).exit_status == cgprov::kExitUsage);
   CHECK(parse({"link", "--name", "n"}).exit_status == cgprov::kExitUsage);
 }
+
+TEST_CASE("export takes a format, a match regex and an output file") {
+  auto plain = parse({"export"});
+  REQUIRE(plain.run);
+  CHECK(plain.command.kind == Command::Kind::kExport);
+  CHECK(plain.command.export_format == "prometheus");
+  CHECK(plain.command.export_match.empty());
+  CHECK(plain.command.export_output.empty());
+  auto full = parse(
+      {"export", "--format", "openmetrics", "--match", "/system\\.slice/.*", "-o", "/tmp/x.prom"});
+  REQUIRE(full.run);
+  CHECK(full.command.export_format == "openmetrics");
+  CHECK(full.command.export_match == "/system\\.slice/.*");
+  CHECK(full.command.export_output == "/tmp/x.prom");
+  CHECK(parse({"--json", "export"}).command.export_format == "json");
+  CHECK(parse({"--json", "export", "--format", "prometheus"}).command.export_format ==
+        "prometheus");
+  CHECK(parse({"export", "--http"}).command.export_http);
+}
+
+TEST_CASE("export refuses an unknown format, an invalid regex and --http with -o") {
+  for (auto args : std::vector<std::vector<const char *>>{{"export", "--format", "xml"},
+                                                          {"export", "--match", "(unclosed"},
+                                                          {"export", "--http", "-o", "f"}}) {
+    auto parsed = parse(args);
+    INFO("args: " << args[1] << " " << args[2]);
+    CHECK_FALSE(parsed.run);
+    CHECK(parsed.exit_status == cgprov::kExitUsage);
+  }
+}

@@ -37,8 +37,3 @@ TEST_CASE("malformed stats lines are errors that name the line") {
   REQUIRE_FALSE(second.ok());
   CHECK(second.error().message.starts_with("stats line 2: "));
 }
-
-TEST_CASE("stats render as a JSON object in file order") {
-  CHECK(cgprov::stats_to_json({{"b", 2}, {"a", 1}}) == "{\"b\": 2, \"a\": 1}");
-  CHECK(cgprov::stats_to_json({}) == "{}");
-}
