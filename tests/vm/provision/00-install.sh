@@ -26,7 +26,7 @@ check "a second install reports it is already installed" grep -q "already instal
 check "a second install changes no pin" bash -c '[ "$1" = "$(ls -iR /sys/fs/bpf/cgprov)" ]' _ "$pins_before"
 
 check "stat prints a cgroup's stats by path" bash -c "'$CGPROV' stat /sys/fs/cgroup/cgprov-preexisting | grep -qx 'runq_delay_count [0-9]*'"
-check "stat --json prints an object keyed by path" bash -c "'$CGPROV' --json stat /sys/fs/cgroup/cgprov-preexisting | grep -q '^{\"/sys/fs/cgroup/cgprov-preexisting\": {\"runq_delay_count\": '"
+check "stat --json prints an object keyed by path" bash -c "'$CGPROV' --json stat /sys/fs/cgroup/cgprov-preexisting | grep -q '^{\"/sys/fs/cgroup/cgprov-preexisting\":{\"runq_delay_count\":'"
 check "stat of a non-cgroup fails with exit 1" bash -c "'$CGPROV' stat /tmp; [ \$? = 1 ]"
 check "an unknown subcommand is a usage error (exit 2)" bash -c "'$CGPROV' frobnicate 2>/dev/null; [ \$? = 2 ]"
 rmdir /sys/fs/cgroup/cgprov-preexisting/inner /sys/fs/cgroup/cgprov-preexisting
