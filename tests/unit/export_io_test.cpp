@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "atomic_file.hpp"
+#include "cgroup_walk.hpp"
 #include "export_http.hpp"
 
 using namespace cgprov;
@@ -103,4 +104,16 @@ TEST_CASE("an HTTP response carries length, type and closes") {
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: 4\r\n"
         "Connection: close\r\n\r\nabc\n");
   CHECK(http_response("200 OK", "t", "abc", false).ends_with("\r\n\r\n"));
+}
+
+TEST_CASE("the cgroup walk refuses a directory that is not on cgroup2, naming it") {
+  TempDir dir;
+  auto walked = walk_cgroup_tree(dir.path.string());
+  REQUIRE_FALSE(walked.ok());
+  CHECK(walked.error().message ==
+        "cgroup root " + dir.path.string() + ": not a cgroup2 filesystem");
+  auto missing = walk_cgroup_tree((dir.path / "none").string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().errnum == ENOENT);
+  CHECK(missing.error().message.starts_with("open cgroup root "));
 }

@@ -118,4 +118,16 @@ check "--format openmetrics ends with # EOF and names counters' families without
 	out=$("$1" export --format openmetrics) || exit 1
 	[ "$(tail -n1 <<<"$out")" = "# EOF" ] && grep -qx "# TYPE cgprov_reclaim_episodes counter" <<<"$out" &&
 		grep -qx "# UNIT cgprov_runq_delay_seconds seconds" <<<"$out"' _ "$CGPROV"
+# Debian's python3-prometheus-client has a strict OpenMetrics parser.
+check "the OpenMetrics parser of python3-prometheus-client accepts it, with units and types" /usr/bin/python3 -c '
+import subprocess, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+out = subprocess.run([sys.argv[1], "export", "--format", "openmetrics"], capture_output=True, check=True).stdout
+fams = {f.name: f for f in text_string_to_metric_families(out.decode("utf-8"))}
+assert fams["cgprov_runq_delay_seconds"].type == "histogram" and fams["cgprov_runq_delay_seconds"].unit == "seconds"
+assert fams["cgprov_reclaim_delay_seconds"].type == "counter"
+assert fams["cgprov_reclaim_episodes"].type == "counter"
+assert fams["cgprov_build"].type == "info"
+assert fams["cgprov_provisioner_errors"].type == "counter"
+' "$CGPROV"
 finish
