@@ -18,8 +18,10 @@ backports=(linux-source-6.12 linux-image-amd64 libbpf-dev bpftool libcatch2-dev 
 base=(build-essential bc bison flex libelf-dev libssl-dev dwarves pahole cpio kmod
 	rsync xz-utils zstd ccache git python3 python3-pip util-linux procps
 	clang-19 llvm-19 lld-19 clang-format-19 libcli11-dev libtomlplusplus-dev libcap-dev zlib1g-dev
-	pkg-config busybox-static nlohmann-json3-dev shellcheck
-	curl prometheus prometheus-node-exporter python3-prometheus-client)
+	pkg-config busybox-static nlohmann-json3-dev shellcheck)
+# The export suite: a real node_exporter scraped with curl, promtool, and an
+# OpenMetrics parser.
+base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
 
 . "$(dirname "$0")/lib/apt-mirror.sh"
 sources=/etc/apt/sources.list.d/cgprov-backports.sources
