@@ -19,9 +19,6 @@ base=(build-essential bc bison flex libelf-dev libssl-dev dwarves pahole cpio km
 	rsync xz-utils zstd ccache git python3 python3-pip util-linux procps
 	clang-19 llvm-19 lld-19 clang-format-19 libcli11-dev libtomlplusplus-dev libcap-dev zlib1g-dev
 	pkg-config busybox-static nlohmann-json3-dev shellcheck)
-# The export suite: a real node_exporter scraped with curl, promtool, and an
-# OpenMetrics parser.
-base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
 
 . "$(dirname "$0")/lib/apt-mirror.sh"
 sources=/etc/apt/sources.list.d/cgprov-backports.sources
@@ -38,6 +35,10 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 fi
+
+# The export suite: a real node_exporter scraped with curl, promtool, and an
+# OpenMetrics parser.
+base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
 
 missing() {
 	local p
