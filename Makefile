@@ -114,7 +114,7 @@ $(BUILD)/tests/integration/%.o: tests/integration/%.cpp $(wildcard loader/*.hpp 
 # In-VM tests: run by tests/vm/*/ scripts inside the guest, never on the host.
 $(BUILD)/cgprov-vm-tests: $(VMTEST_OBJS) $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -lcap -o $@
+	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -lcap -lmnl -o $@
 
 # The README's test command: installs, builds, runs everything, and ends with
 # one line `N passed, N failed, N skipped`.

@@ -13,6 +13,14 @@
  */
 #define CGPROV_RUNQ_HIST_BUCKETS 32
 
+/* The per-CPU slot cache: each CPU has CGPROV_SLOT_SETS sets of
+ * CGPROV_SLOT_WAYS slots; a cgroup's events on a CPU go to a slot of the
+ * set its id hashes to.
+ */
+#define CGPROV_SLOT_SETS 8
+#define CGPROV_SLOT_WAYS 4
+#define CGPROV_SLOTS (CGPROV_SLOT_SETS * CGPROV_SLOT_WAYS)
+
 struct cgprov_delay {
 	__u64 count;
 	__u64 total_ns;
@@ -25,13 +33,39 @@ struct cgprov_counters {
 	struct cgprov_delay reclaim;
 };
 
-/* Value of the per-cgroup storage. `total` is the cgroup's own events plus
- * all its descendants', as of its last rstat flush; `pending` holds events
- * recorded in the cgroup or propagated from its children since then.
+/* Value of the per-cgroup storage (map `cgroup_stats`, pinned as
+ * internal/cgroup_stats_v2). `total` is the cgroup's own events plus all
+ * its descendants', as of its last rstat flush, written only by the
+ * flusher (which rstat serializes), inside `seq` (odd while it writes).
+ * `pending` holds what reached the cgroup since then and is not in its
+ * slots: its children's flushed deltas and events that found no free
+ * slot; everything adds to it atomically and the flusher takes it with
+ * atomic exchanges.
  */
 struct cgprov_cgroup_stats {
+	__u64 seq;
 	struct cgprov_counters total;
 	struct cgprov_counters pending;
+};
+
+/* The first layout (cgprov 0.1, pinned as internal/cgroup_stats), read
+ * once by an upgrade that carries each cgroup's totals over into `total`.
+ */
+struct cgprov_cgroup_stats_v1 {
+	struct cgprov_counters total;
+	struct cgprov_counters pending;
+};
+
+/* One cgroup's events on one CPU since it claimed the slot. Only the
+ * owning CPU writes `cgroup_id`, `seq` (odd while it writes) and `cur`;
+ * only the flusher writes `folded`, the value of `cur` it last moved into
+ * the cgroup. A slot is free when its counts equal their folded values.
+ */
+struct cgprov_slot {
+	__u64 cgroup_id;
+	__u64 seq;
+	struct cgprov_counters cur;
+	struct cgprov_counters folded;
 };
 
 #endif /* CGPROV_STATS_H */

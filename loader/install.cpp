@@ -15,6 +15,7 @@
 #include "object_pins.hpp"
 #include "pins.hpp"
 #include "policy_install.hpp"
+#include "stats_carry.hpp"
 
 namespace cgprov {
 namespace {
@@ -125,16 +126,39 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
 
   StatsSkel stats(stats_bpf__open());
   if (!stats) return errno_error("open stats BPF object");
-  if (auto r = reuse_pinned_map(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
-    return r;
-  if (auto r = reuse_pinned_map(stats->maps.task_times, internal + "/" + pin::kTaskTimesMap); !r)
-    return r;
+  const std::pair<bpf_map *, const char *> stats_maps[] = {
+      {stats->maps.cgroup_stats, pin::kStatsMap},
+      {stats->maps.task_times, pin::kTaskTimesMap},
+      {stats->maps.slots, pin::kSlotsMap},
+  };
+  // An install of the first stats layout: its totals are carried over.
+  // The new map is pinned only once its programs run, so a killed install
+  // carries again into a fresh map.
+  auto v1_stats = open_v1_stats(layout);
+  if (!v1_stats) return v1_stats.error();
+  const bool carry = v1_stats.value().valid() && !path_exists(internal + "/" + pin::kStatsMap);
+  for (const auto &[map, name] : stats_maps)
+    if (auto r = reuse_pinned_map(map, internal + "/" + name); !r) return r;
   if (stats_bpf__load(stats.get())) return errno_error("load stats BPF programs");
-  if (auto r = pin_map_if_new(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
-    return r;
-  if (auto r = pin_map_if_new(stats->maps.task_times, internal + "/" + pin::kTaskTimesMap); !r)
-    return r;
+  for (const auto &[map, name] : stats_maps) {
+    if (carry && map == stats->maps.cgroup_stats) continue;
+    if (auto r = pin_map_if_new(map, internal + "/" + name); !r) return r;
+  }
+  if (carry) {
+    // Before the new programs run: nothing else writes the new map yet.
+    // Events between this flush and the attach below are not counted.
+    if (auto r = flush_v1_stats(layout); !r) return r;
+    auto carried =
+        carry_v1_stats(layout, v1_stats.value().get(), bpf_map__fd(stats->maps.cgroup_stats));
+    if (!carried) return carried.error();
+    report.carried_cgroups = carried.value();
+  }
   if (auto r = attach_all(stats->obj, internal); !r) return r;
+  if (carry)
+    if (auto r = pin_map_if_new(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
+      return r;
+  if (v1_stats.value().valid())
+    if (auto r = unpin_v1_stats(layout); !r) return r;
 
   // Programs first, so that stats files made from here on use this dumper.
   const int dumper_fd = bpf_program__fd(stats->progs.dump);

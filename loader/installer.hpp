@@ -30,6 +30,7 @@ struct InstallReport {
   size_t backfilled = 0;         // stats files created for existing cgroups
   size_t kept = 0;               // stats files that already existed
   size_t updated_files = 0;      // stats files switched to the new dumper
+  size_t carried_cgroups = 0;    // cgroups whose numbers an upgrade carried from the v1 layout
 };
 
 // Load, attach and pin everything, backfill existing cgroups, record the

@@ -24,8 +24,13 @@ struct Layout {
 // Names of the pins in internal/ and progs/ (bpffs names cannot hold dots).
 namespace pin {
 inline constexpr const char *kMeta = "meta";  // pinned last: the install is complete
-inline constexpr const char *kStatsMap = "cgroup_stats";
-inline constexpr const char *kTaskTimesMap = "task_times";
+// The stats engine's maps; "_v2": the per-CPU layout (bpf/stats.h).
+inline constexpr const char *kStatsMap = "cgroup_stats_v2";
+inline constexpr const char *kTaskTimesMap = "task_times_v2";
+inline constexpr const char *kSlotsMap = "stats_slots";
+// The first layout's maps, which an upgrade carries over and removes.
+inline constexpr const char *kStatsMapV1 = "cgroup_stats";
+inline constexpr const char *kTaskTimesMapV1 = "task_times";
 inline constexpr const char *kStatusMap = "provision_status";
 inline constexpr const char *kBackfillProg = "backfill";
 inline constexpr const char *kDumperProg = "stats";  // in progs/

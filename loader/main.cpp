@@ -94,12 +94,16 @@ int run_install(const Command &g, const std::string &version) {
               << ", \"version\": " << json_quote(r.version)
               << ", \"previous_version\": " << json_quote(r.previous_version)
               << ", \"backfilled\": " << r.backfilled << ", \"kept\": " << r.kept
-              << ", \"updated_files\": " << r.updated_files << "}\n";
+              << ", \"updated_files\": " << r.updated_files
+              << ", \"carried_cgroups\": " << r.carried_cgroups << "}\n";
   } else {
     std::cout << "cgprov " << r.version << ": " << kind_name(r.kind);
     if (r.kind == InstallReport::Kind::kUpgraded) std::cout << " from " << r.previous_version;
     std::cout << "; stats files: " << r.backfilled << " created, " << r.kept << " kept";
     if (r.updated_files) std::cout << ", " << r.updated_files << " switched to the new programs";
+    if (r.carried_cgroups)
+      std::cout << "; numbers of " << r.carried_cgroups
+                << " cgroups carried over from the v1 layout";
     std::cout << "\n";
   }
   return kExitOk;

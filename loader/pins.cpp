@@ -12,9 +12,13 @@ Result<std::vector<std::string>> expected_pins(const Layout &layout) {
   if (!stats || !prov) return errno_error("open BPF objects");
   const std::string internal = layout.internal();
   std::vector<std::string> pins = {
-      internal + "/" + pin::kMeta,         internal + "/" + pin::kStatsMap,
-      internal + "/" + pin::kTaskTimesMap, internal + "/" + pin::kStatusMap,
-      internal + "/" + pin::kBackfillProg, layout.progs() + "/" + pin::kDumperProg,
+      internal + "/" + pin::kMeta,
+      internal + "/" + pin::kStatsMap,
+      internal + "/" + pin::kTaskTimesMap,
+      internal + "/" + pin::kSlotsMap,
+      internal + "/" + pin::kStatusMap,
+      internal + "/" + pin::kBackfillProg,
+      layout.progs() + "/" + pin::kDumperProg,
   };
   add_link_pins(stats->obj, internal, pins);
   add_link_pins(prov->obj, internal, pins);

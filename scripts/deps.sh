@@ -18,7 +18,7 @@ backports=(linux-source-6.12 linux-image-amd64 libbpf-dev bpftool libcatch2-dev 
 base=(build-essential bc bison flex libelf-dev libssl-dev dwarves pahole cpio kmod
 	rsync xz-utils zstd ccache git python3 python3-pip util-linux procps
 	clang-19 llvm-19 lld-19 clang-format-19 libcli11-dev libtomlplusplus-dev libcap-dev zlib1g-dev
-	pkg-config busybox-static nlohmann-json3-dev shellcheck)
+	pkg-config busybox-static nlohmann-json3-dev shellcheck libmnl-dev)
 
 . "$(dirname "$0")/lib/apt-mirror.sh"
 sources=/etc/apt/sources.list.d/cgprov-backports.sources

@@ -66,11 +66,14 @@ fi
 # Quote the command so vng's --exec hands it to the guest shell unchanged.
 cmd=$(printf '%q ' "$@")
 echo "vm-run: booting $(basename "$image") ($kernel, $(cat "$probe"), ${cpus} cpus, $memory)" >&2
+# QEMU opens the guest's stdout and stderr again by path (/proc/self/fd/N,
+# truncating): were they a file, every boot would overwrite what the file
+# held. Pipes make `make test > log` keep the whole run.
 set +e
 timeout --foreground -k 10 "$timeout" vng --run "$image" "${accel[@]}" \
 	--cpus "$cpus" --memory "$memory" --rwdir "$repo" --cwd "$repo" "${append[@]}" \
-	--exec "$cmd"
-status=$?
+	--exec "$cmd" 2> >(cat >&2) | cat
+status=${PIPESTATUS[0]}
 set -e
 [ "$status" = 124 ] && echo "vm-run: guest timed out after ${timeout}s" >&2
 exit "$status"

@@ -60,7 +60,11 @@ run_catch2() {
 		compact=$(mktemp)
 		out=$("$bin" "$spec" --reporter console --reporter "compact::out=$compact" 2>&1)
 		case $? in
-		0) pass "$name" ;;
+		0)
+			# Figures a passing case reports (lines starting "# ").
+			grep '^# ' <<<"$out" | sed 's/^/    /'
+			pass "$name"
+			;;
 		4) # Catch2: the case was skipped; its SKIP message says why
 			skip "$name" "$(grep -oE "(unavailable on this kernel|no cgprov install).*'\$" "$compact" |
 				sed "s/'\$//" | head -n1)" ;;
@@ -82,17 +86,25 @@ STATS_DIR=/sys/fs/bpf/cgprov/stats
 # Stats file of a cgroup directory.
 stats_file() { echo "$STATS_DIR/$(stat -c %i "$1")"; }
 
-# nr_dying_descendants of the root cgroup.
-root_dying() { awk '$1 == "nr_dying_descendants" { print $2 }' /sys/fs/cgroup/cgroup.stat; }
+# nr_dying_descendants of cgroup DIR.
+dying_in() { awk '$1 == "nr_dying_descendants" { print $2 }' "$1/cgroup.stat"; }
 
-# Wait up to 30 s for the root's dying cgroups to drop to $1.
-wait_dying() {
+# A fresh cgroup for dying-cgroup checks, printed. It enables no controller
+# for its children, so no memcg of theirs can hold page cache or kernel
+# memory: a child of it stays dying only while something holds a reference
+# to it (a pin, an open stats file, a link). Dying cgroups elsewhere (other
+# tests' memcgs, released when their pages are reclaimed) never count.
+dying_probe_cgroup() { mktemp -d /sys/fs/cgroup/cgprov-dying-XXXXXX; }
+
+# wait_no_dying DIR: wait up to 30 s (cgroups are released asynchronously)
+# until DIR has no dying descendant.
+wait_no_dying() {
 	local i
 	for i in $(seq 300); do
-		[ "$(root_dying)" -le "$1" ] && return 0
+		[ "$(dying_in "$1")" = 0 ] && return 0
 		sleep 0.1
 	done
-	echo "nr_dying_descendants is $(root_dying), expected $1"
+	echo "$1: nr_dying_descendants is $(dying_in "$1"), expected 0"
 	return 1
 }
 

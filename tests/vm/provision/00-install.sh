@@ -2,7 +2,6 @@
 # cgprov install: one shot, backfills existing cgroups, idempotent.
 . "$(dirname "$0")/../lib.sh"
 
-root_dying > /tmp/cgprov-dying-baseline
 mkdir -p /sys/fs/cgroup/cgprov-preexisting/inner
 # Account memory per cgroup, to see where the BPF objects are charged.
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control

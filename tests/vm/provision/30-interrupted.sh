@@ -4,7 +4,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 "$CGPROV" uninstall >/dev/null
-baseline=$(cat /tmp/cgprov-dying-baseline)
 
 # A full install's duration bounds the kill points.
 start=$(date +%s%N)
@@ -46,11 +45,17 @@ done
 # Kills before the first pin or after the last leave nothing to recover.
 check "some kills left a partial install that was completed ($recovered of 6)" test "$recovered" -gt 0
 
+# Cgroups that exist while an install is killed (backfill may pin their
+# files) and are removed after the uninstall must not stay dying.
 for round in 1 2 3; do
+	probe=$(dying_probe_cgroup)
+	mkdir "$probe/a" "$probe/b" "$probe/c"
 	interrupted_install
 	"$CGPROV" uninstall >/dev/null
 	check "round $round: uninstall after a killed install leaves no pins" bash -c '! test -e /sys/fs/bpf/cgprov'
-	check "round $round: and no dying cgroups" wait_dying "$baseline"
+	rmdir "$probe/a" "$probe/b" "$probe/c"
+	check "round $round: and no cgroup stays dying" wait_no_dying "$probe"
+	rmdir "$probe"
 	"$CGPROV" install >/dev/null
 done
 finish
