@@ -30,7 +30,9 @@ std::map<std::string, uint64_t> stats_of(const std::string &cgroup) {
 }
 
 // Runs a child in `cgroup` that sleeps and wakes `wakeups` times, so each
-// wakeup records a run-queue delay there.
+// wakeup records a run-queue wait there. The naps are long enough that the
+// task has always left the CPU when its timer fires: a wakeup that comes
+// before is no wait (the task never left the run queue) and counts nothing.
 void sleep_wake_in(const std::string &cgroup, int wakeups) {
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -38,7 +40,7 @@ void sleep_wake_in(const std::string &cgroup, int wakeups) {
     const std::string procs = cgroup + "/cgroup.procs";
     FILE *f = std::fopen(procs.c_str(), "w");
     if (!f || std::fprintf(f, "0\n") < 0 || std::fclose(f)) ::_exit(1);
-    struct timespec nap = {0, 200000};  // 200 us
+    struct timespec nap = {0, 2000000};  // 2 ms
     for (int i = 0; i < wakeups; ++i) ::nanosleep(&nap, nullptr);
     ::_exit(0);
   }
