@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Inside the VM (see scripts/bench.sh). Each pair runs back to back in the
-# same guest; rounds alternate so drift hits both sides alike.
+# same guest; rounds alternate so drift hits both sides alike. Prints one
+# line per measurement and a summary table of the ratios; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=build/cgprov-bench
@@ -9,13 +10,20 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 
 churn_n=${CGPROV_BENCH_CHURN:-300}
+burst_n=${CGPROV_BENCH_BURST:-10000}  # cgroups per latency run, over all threads
 read_n=${CGPROV_BENCH_READ:-2000}
+pingpong_n=${CGPROV_BENCH_PINGPONG:-20000}
+memory_n=${CGPROV_BENCH_MEMORY:-1000}
 rounds=${CGPROV_BENCH_ROUNDS:-3}
 dir=/sys/fs/cgroup/cgprov-bench
+echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 mkdir -p "$dir"
 "$cgprov" uninstall >/dev/null
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { echo "$2 / $1" | bc -l | xargs printf '%.2f'; }
+summary=()
+row() { summary+=("$(printf '%-52s %12s %12s %7s' "$@")"); }
 
 nothing() { :; }
 install_quiet() { "$cgprov" install >/dev/null; }
@@ -29,37 +37,103 @@ detach_policy() {
 	done
 	return 0
 }
-# churn_pair SETUP_A SETUP_B CLEANUP: median ns of mkdir+rmdir after SETUP_A
-# and after SETUP_B, in alternating rounds; prints "A B".
-churn_pair() {
-	local a=() b=() r
+# pair SETUP_A SETUP_B CLEANUP CMD...: median of CMD's output (one number)
+# after SETUP_A and after SETUP_B, in alternating rounds; prints "A B".
+pair() {
+	local a=() b=() r setup_a=$1 setup_b=$2 cleanup=$3
+	shift 3
 	for r in $(seq "$rounds"); do
-		"$1"
-		a+=("$("$bench" churn "$dir" "$churn_n")")
-		"$2"
-		b+=("$("$bench" churn "$dir" "$churn_n")")
-		"$3"
+		"$setup_a"
+		a+=("$("$@")")
+		"$setup_b"
+		b+=("$("$@")")
+		"$cleanup"
 	done
 	echo "$(printf '%s\n' "${a[@]}" | median) $(printf '%s\n' "${b[@]}" | median)"
 }
 
-read -r p q < <(churn_pair nothing install_quiet uninstall_quiet)
-printf 'mkdir+rmdir of a cgroup: %d ns without cgprov, %d ns with (stats file pinned and unpinned in the kernel): ratio %.2f\n' \
-	"$p" "$q" "$(echo "$q / $p" | bc -l)"
-read -r w o < <(churn_pair install_quiet detach_policy uninstall_quiet)
-printf 'mkdir+rmdir with cgprov: %d ns without the ACL policy attached, %d ns with it: ratio %.2f\n' \
-	"$o" "$w" "$(echo "$w / $o" | bc -l)"
+read -r p q < <(pair nothing install_quiet uninstall_quiet "$bench" churn "$dir" "$churn_n")
+echo "mkdir+rmdir of a cgroup: $p ns without cgprov, $q ns with: ratio $(ratio "$p" "$q")"
+row "mkdir+rmdir, mean (ns)" "$p" "$q" "$(ratio "$p" "$q")"
+read -r w o < <(pair install_quiet detach_policy uninstall_quiet "$bench" churn "$dir" "$churn_n")
+echo "mkdir+rmdir with cgprov: $o ns without the ACL policy attached, $w ns with it: ratio $(ratio "$o" "$w")"
+row "mkdir+rmdir, policy detached vs attached (ns)" "$o" "$w" "$(ratio "$o" "$w")"
+
+# mkdir and rmdir apart, percentiles, sequential and a 4-thread burst.
+for threads in 1 4; do
+	kind=sequential
+	[ "$threads" = 1 ] || kind="burst of $threads threads"
+	per_thread=$((burst_n / threads))
+	without=() with=()
+	for r in $(seq "$rounds"); do
+		without+=("$("$bench" latency "$dir" "$per_thread" "$threads")")
+		"$cgprov" install >/dev/null
+		with+=("$("$bench" latency "$dir" "$per_thread" "$threads")")
+		"$cgprov" uninstall >/dev/null
+	done
+	# Median of each column over the rounds.
+	col() { printf '%s\n' "$@" | awk -v c="$col_n" '{ print $c }' | median; }
+	for col_n in 1 2 3 4 6; do
+		a=$(col "${without[@]}") b=$(col "${with[@]}")
+		case $col_n in
+		1) name="mkdir p50 (ns)" ;; 2) name="mkdir p99 (ns)" ;; 3) name="rmdir p50 (ns)" ;;
+		4) name="rmdir p99 (ns)" ;; 6) name="creations per second" ;;
+		esac
+		echo "$kind, $burst_n cgroups: $name: $a without cgprov, $b with: ratio $(ratio "$a" "$b")"
+		row "$kind: $name" "$a" "$b" "$(ratio "$a" "$b")"
+	done
+	col_n=5
+	echo "$kind: stats file present when mkdir returned: $(col "${with[@]}") % of cgroups"
+	row "$kind: stats file present at mkdir return (%)" "-" "$(col "${with[@]}")" ""
+done
+
+# Context switches with the collectors attached and without.
+for cpus in "0 0" "0 1"; do
+	read -r p q < <(pair uninstall_quiet install_quiet uninstall_quiet \
+		"$bench" pingpong $cpus "$pingpong_n")
+	where="same CPU"
+	[ "$cpus" = "0 0" ] || where="across CPUs"
+	echo "pipe ping-pong round trip, $where: $p ns without collectors, $q ns with: ratio $(ratio "$p" "$q")"
+	row "pipe ping-pong round trip, $where (ns)" "$p" "$q" "$(ratio "$p" "$q")"
+done
 
 "$cgprov" install >/dev/null
 stats=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$dir")
-cpu=() file=()
-for r in $(seq "$rounds"); do
-	cpu+=("$("$bench" read "$dir/cpu.stat" "$read_n")")
-	file+=("$("$bench" read "$stats" "$read_n")")
+for f in cpu.stat memory.stat; do
+	theirs=() ours=()
+	for r in $(seq "$rounds"); do
+		theirs+=("$("$bench" read "$dir/$f" "$read_n")")
+		ours+=("$("$bench" read "$stats" "$read_n")")
+	done
+	c=$(printf '%s\n' "${theirs[@]}" | median)
+	s=$(printf '%s\n' "${ours[@]}" | median)
+	echo "reading one cgroup's stats: $c ns for cgroupfs $f, $s ns for the cgprov stats file: ratio $(ratio "$c" "$s")"
+	row "read: cgroupfs $f vs stats file (ns)" "$c" "$s" "$(ratio "$c" "$s")"
 done
-c=$(printf '%s\n' "${cpu[@]}" | median)
-f=$(printf '%s\n' "${file[@]}" | median)
-printf 'reading one cgroup'"'"'s stats: %d ns for cgroupfs cpu.stat, %d ns for the cgprov stats file (rstat flush + iterator): ratio %.2f\n' \
-	"$c" "$f" "$(echo "$f / $c" | bc -l)"
 "$cgprov" uninstall >/dev/null
+
+# Kernel memory per provisioned cgroup: Slab + Percpu growth over
+# $memory_n cgroups, with cgprov less without.
+kernel_kb() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '$1 == "Slab:" || $1 == "Percpu:" { s += $2 } END { print s }' /proc/meminfo
+}
+growth() { # kB of kernel memory that $memory_n new cgroups take
+	local before after i
+	before=$(kernel_kb)
+	for i in $(seq "$memory_n"); do mkdir "$dir/m$i"; done
+	after=$(kernel_kb)
+	for i in $(seq "$memory_n"); do rmdir "$dir/m$i"; done
+	echo $((after - before))
+}
+read -r p q < <(pair uninstall_quiet install_quiet uninstall_quiet growth)
+per=$(((q - p) * 1024 / memory_n))
+echo "kernel memory (Slab + Percpu) of $memory_n cgroups: $p kB without cgprov, $q kB with: $per bytes per provisioned cgroup"
+row "kernel memory of $memory_n cgroups (kB)" "$p" "$q" "$(ratio "$p" "$q")"
+row "kernel memory per provisioned cgroup (bytes)" "" "$per" ""
 rmdir "$dir"
+
+echo
+printf '%-52s %12s %12s %7s\n' "summary ($(nproc) CPUs, $rounds rounds, medians)" "without" "with" "ratio"
+printf '%s\n' "${summary[@]}"
