@@ -70,9 +70,11 @@ echo "vm-run: booting $(basename "$image") ($kernel, $(cat "$probe"), ${cpus} cp
 # truncating): were they a file, every boot would overwrite what the file
 # held. Pipes make `make test > log` keep the whole run.
 set +e
-timeout --foreground -k 10 "$timeout" vng --run "$image" "${accel[@]}" \
+# timeout without --foreground signals its whole process group: vng runs
+# QEMU through a shell and virtme-run, and would leave it running.
+timeout -k 10 "$timeout" vng --run "$image" "${accel[@]}" \
 	--cpus "$cpus" --memory "$memory" --rwdir "$repo" --cwd "$repo" "${append[@]}" \
-	--exec "$cmd" 2> >(cat >&2) | cat
+	--exec "$cmd" < /dev/null 2> >(cat >&2) | cat
 status=${PIPESTATUS[0]}
 set -e
 [ "$status" = 124 ] && echo "vm-run: guest timed out after ${timeout}s" >&2
