@@ -4,6 +4,7 @@
 #include <linux/types.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct InstallReport {
   size_t backfilled = 0;         // stats files created for existing cgroups
   size_t kept = 0;               // stats files that already existed
   size_t updated_files = 0;      // stats files switched to the new dumper
+  // Cgroups left without a stats file, by reason (see walk_cgroups()).
+  std::map<std::string, size_t> skipped;
 };
 
 // Load, attach and pin everything, backfill existing cgroups, record the

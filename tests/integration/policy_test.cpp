@@ -119,8 +119,8 @@ TEST_CASE("OBJ_GET of the internal pins is refused", "[policy]") {
   if (f.stock) SKIP("no cgprov install on this kernel: internal/ does not exist");
   refused(EACCES, "internal/ is root's", [] {
     LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
-    return outcome(bpf_obj_get_opts(
-        (kLayout.internal() + "/" + cgprov::pin::kPolicyGrantsMap).c_str(), &opts));
+    return outcome(
+        bpf_obj_get_opts((kLayout.internal() + "/" + cgprov::pin::kPolicyUsageMap).c_str(), &opts));
   });
 }
 
