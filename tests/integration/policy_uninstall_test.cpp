@@ -14,7 +14,9 @@
 #include <catch2/catch_test_macros.hpp>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
+#include "policy.h"
 #include "policy_harness.hpp"
 
 using namespace cgprov::test;
@@ -35,6 +37,24 @@ struct Race {
 };
 
 bool cgprov_dir_exists() { return ::access(kLayout.root().c_str(), F_OK) == 0; }
+
+// Whether uninstall has changed anything yet: the published policy is no
+// longer the open one, or a pin of the install is gone. (Raw calls: this
+// runs on a monitor thread.)
+bool uninstall_began() {
+  const std::string config = kLayout.internal() + "/" + cgprov::pin::kPolicyConfigMap;
+  for (const std::string &pin : {config, kLayout.internal() + "/" + cgprov::pin::kMeta,
+                                 kLayout.progs() + "/" + cgprov::pin::kDumperProg})
+    if (::access(pin.c_str(), F_OK)) return true;
+  UniqueFd outer(bpf_obj_get(config.c_str()));
+  const uint32_t zero = 0;
+  uint32_t id = 0;
+  if (!outer.valid() || bpf_map_lookup_elem(outer.get(), &zero, &id)) return true;
+  UniqueFd inner(bpf_map_get_fd_by_id(id));
+  cgprov_policy_config value{};
+  if (!inner.valid() || bpf_map_lookup_elem(inner.get(), &zero, &value)) return true;
+  return value.state != CGPROV_POLICY_OPEN;
+}
 
 }  // namespace
 
@@ -87,9 +107,15 @@ TEST_CASE(
   }
   while (!race->ready.load()) ::usleep(1000);
   while (race->linked_before.load() == 0) ::usleep(1000);  // the child is linking
-  race->phase = 1;
+  // "Uninstall started" is its first change, seen by a monitor thread.
+  std::thread monitor([&] {
+    while (race->phase.load() == 0)
+      if (uninstall_began()) race->phase = 1;
+  });
   const int uninstalled = std::system((std::string(cgprov) + " uninstall").c_str());
+  const bool began = race->phase.load() == 1;
   race->phase = 2;
+  monitor.join();
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
   INFO("attempts during uninstall: " << race->attempts.load()
@@ -97,6 +123,7 @@ TEST_CASE(
                                      << " (last link id " << race->last_link_id.load()
                                      << "), program fds then: " << race->opened_while.load());
   CHECK(uninstalled == 0);
+  CHECK(began);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(race->attempts.load() > 0);
