@@ -3,19 +3,25 @@
  * without CAP_BPF or CAP_SYS_ADMIN (in the initial user namespace).
  *
  * - bpf(): every command is refused unless a grant needs it (OBJ_GET,
- *   LINK_CREATE, OBJ_PIN), and those only in the shape the grants allow.
+ *   LINK_CREATE, OBJ_PIN), and those only in the shape the grants allow;
+ *   while the policy is closing (uninstall), every command is refused.
  * - OBJ_GET and GET_FD_BY_ID: programs only with an OBJ_GET grant; maps and
  *   links never.
  * - Iterator links: only of programs with a LINK_CREATE grant, only on a
- *   cgroup the caller owns (its directory's uid), never the root, only in
- *   the granted walk orders; counted against the caller's link quota until
- *   the link is freed.
+ *   cgroup of the default hierarchy the caller owns (its directory's uid),
+ *   never the root, only in the granted walk orders; charged to the
+ *   caller's account (its euid, or the owner of its outermost user
+ *   namespace) until the link is freed.
  * - Pins: only links the caller created, of programs with an OBJ_PIN grant,
  *   only directly in the user directory (compared by inode), under a name
- *   starting with "<uid>-"; counted against the pin quota until the file's
- *   inode is freed. In the user directory, unprivileged callers can only
- *   pin and unlink their own files: no mkdir, symlink, hard link, rename.
+ *   starting with "<uid>-"; charged before the file exists (refused if the
+ *   charge cannot be taken) until the file's inode is freed. In the user
+ *   directory, unprivileged callers can only pin and unlink their own
+ *   files: no mkdir, symlink, hard link, rename.
  * - Links cannot be updated by unprivileged callers.
+ *
+ * The policy is one frozen value published through a map-in-map: a hook
+ * looks it up once and sees the old policy or the new one, never a mix.
  *
  * The hooks see objects the kernel already resolved from fds and user
  * pointers (kernel series patches 6-8), so a caller cannot swap the object

@@ -111,6 +111,19 @@ Snapshot snapshot() {
   return s;
 }
 
+Snapshot quiet_snapshot() {
+  // Objects of an earlier test's process are freed after grace periods:
+  // wait until nothing changes for 100 ms (at most 3 s).
+  Snapshot last = snapshot();
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Snapshot now = snapshot();
+    if (changes(last, now).empty()) return now;
+    last = std::move(now);
+  }
+  return last;
+}
+
 void pin_mode(int fd, const std::string &path, mode_t mode) {
   REQUIRE(bpf_obj_pin(fd, path.c_str()) == 0);
   REQUIRE(::chmod(path.c_str(), mode) == 0);
@@ -248,7 +261,7 @@ std::string settled_changes(const Snapshot &before) {
 }
 
 void refused(int expected, const std::string &protection, const std::function<int()> &attempt) {
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = as_user(attempt);
   INFO("protection: " << protection);
   if (stock_kernel() && code != expected)

@@ -61,6 +61,8 @@ struct Snapshot {
   std::set<uint32_t> progs, maps;
 };
 Snapshot snapshot();
+// snapshot() once the kernel has finished freeing what earlier tests let go.
+Snapshot quiet_snapshot();
 // Differences from `before`, one per line, once links the attempt released
 // are gone (unlinked pins release their links from a work item); empty if
 // none.

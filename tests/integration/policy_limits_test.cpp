@@ -52,7 +52,7 @@ void write_byte(int fd, int value) {
 TEST_CASE("4,200 uids that each link and release leave room for a new user", "[policy]") {
   if (stock_kernel()) SKIP("unavailable on this kernel: the policy's usage table");
   Fixture f;
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   // More uids than the usage table has buckets (4,096): under the old
   // table, which never forgot a uid, the 4,097th was refused with EDQUOT.
   constexpr uid_t kFirst = 200000;
@@ -146,7 +146,7 @@ TEST_CASE("a subordinate uid range in a user namespace gets one link quota, not 
     REQUIRE(::chmod(cgroups.back()->path().c_str(), 0755) == 0);
     paths.push_back(cgroups.back()->path());
   }
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   int report[2], go[2], ready[2], mapped[2];
   REQUIRE(::pipe(report) == 0);
   REQUIRE(::pipe(go) == 0);
@@ -220,7 +220,7 @@ TEST_CASE("a link on a cgroup v1 hierarchy is refused, even on a cgroup the user
   const std::string cgroup = dir + "/mine";
   REQUIRE(::mkdir(cgroup.c_str(), 0755) == 0);
   REQUIRE(::chown(cgroup.c_str(), kUserUid, kUserGid) == 0);
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = as_user([&] { return outcome(UniqueFd(own_link(cgroup)).get()); });
   const std::string changed = settled_changes(before);
   ::rmdir(cgroup.c_str());
@@ -254,7 +254,7 @@ TEST_CASE("a pin that cannot be counted is refused and leaves no file", "[policy
   REQUIRE(bpf_map_update_elem(pins.get(), &keys[filled - 1], &owners[0], BPF_ANY) == 0);
   const uint64_t one_more = CGPROV_MAX_OWNED + 1;
   REQUIRE(bpf_map_update_elem(pins.get(), &one_more, &owners[0], BPF_NOEXIST) != 0);  // full
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = as_user([&] { return pin_own_link(f.own.path(), user_pin(kUserUid, "over")); });
   const bool file_left = ::access(user_pin(kUserUid, "over").c_str(), F_OK) == 0;
   const std::string changed = settled_changes(before);

@@ -185,7 +185,7 @@ TEST_CASE("LINK_CREATE on root's cgroup by a caller with euid 0 but no capabilit
   TempCgroup roots;
   // A chmod gives the cgroup's kernfs node attributes, owner uid 0.
   REQUIRE(::chmod(roots.path().c_str(), 0755) == 0);
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = run_as(0, 0, {}, [&] {
     UniqueFd prog(open_granted_prog());
     UniqueFd cg(open_cgroup(roots.path()));
