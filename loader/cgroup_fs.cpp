@@ -90,8 +90,9 @@ Result<CgroupWalk> walk_cgroups(const std::string &root) {
   if (::fstat(root_fd.value().get(), &root_st)) return errno_error("stat " + root);
   walk.cgroups.push_back({root, static_cast<uint64_t>(root_st.st_ino)});
 
-  // Depth first; a pending directory shares its parent's fd, so the fds
-  // open at once grow with the depth, not the width, of the tree.
+  // Depth first; a pending directory shares its parent's fd, which is
+  // closed once its last child is visited: the fds open at once are those
+  // of ancestors with children still waiting, not one per level or entry.
   struct Pending {
     std::shared_ptr<UniqueFd> parent;
     std::string name, path;

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch_test_macros.hpp>
@@ -87,4 +89,33 @@ TEST_CASE("a subtree the walk cannot open is skipped and counted, not an error")
   CHECK(walk.value().cgroups.size() == 1);
   CHECK(walk.value().skipped_count() == 1);
   CHECK(walk.value().skipped.count("Permission denied (EACCES)") == 1);
+}
+
+TEST_CASE("a chain of cgroups deeper than the fd limit is walked completely") {
+  // A directory's fd stays open only while children of it wait to be
+  // visited: 40 levels walk under a limit of 24 fds.
+  char tmpl[] = "/tmp/cgprov-fds-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string root = tmpl;
+  std::string path = root;
+  for (int i = 0; i < 40; ++i) {
+    path += "/d";
+    REQUIRE(::mkdir(path.c_str(), 0755) == 0);
+  }
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const struct rlimit low{24, 24};
+    if (::setrlimit(RLIMIT_NOFILE, &low)) _exit(10);
+    auto walk = cgprov::walk_cgroups(root);
+    if (!walk.ok()) _exit(11);
+    if (walk.value().skipped_count() != 0) _exit(12);
+    if (walk.value().cgroups.size() != 41) _exit(13);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  std::filesystem::remove_all(root);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
