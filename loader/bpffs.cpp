@@ -11,6 +11,8 @@
 
 #include <memory>
 
+#include "bpffs_dirs.hpp"
+
 namespace cgprov {
 namespace {
 
@@ -28,17 +30,10 @@ bool on_bpffs(const std::string &path) {
 bool path_exists(const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }
 
 Result<UniqueFd> lock_bpffs(const std::string &bpffs) {
-  UniqueFd fd(::open(bpffs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return errno_error("open " + bpffs);
-  if (::flock(fd.get(), LOCK_EX)) return errno_error("lock " + bpffs);
+  auto fd = open_bpffs_root(bpffs);
+  if (!fd) return fd.error();
+  if (::flock(fd.value().get(), LOCK_EX)) return errno_error("lock " + bpffs);
   return fd;
-}
-
-Result<void> ensure_bpffs_dir(const std::string &path, mode_t mode) {
-  if (::mkdir(path.c_str(), mode) && errno != EEXIST) return errno_error("mkdir " + path);
-  if (!on_bpffs(path)) return Error{"mkdir " + path + ": not on bpffs", 0};
-  if (::chmod(path.c_str(), mode)) return errno_error("chmod " + path);
-  return {};
 }
 
 Result<void> pin_object(int fd, const std::string &path, mode_t mode) {

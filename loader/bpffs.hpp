@@ -14,9 +14,6 @@ namespace cgprov {
 // Whether `path` is on a BPF filesystem.
 bool on_bpffs(const std::string &path);
 
-// mkdir `path` if missing and set its mode; it must end up on bpffs.
-Result<void> ensure_bpffs_dir(const std::string &path, mode_t mode);
-
 // Pin `fd` (a map, program or link) at `path` with `mode`.
 Result<void> pin_object(int fd, const std::string &path, mode_t mode);
 
@@ -31,8 +28,9 @@ Result<std::vector<std::string>> list_pins(const std::string &dir);
 
 bool path_exists(const std::string &path);
 
-// An exclusive flock on the bpffs mount's root directory, held while the
-// returned fd lives: one install or uninstall at a time.
+// An exclusive flock on the bpffs mount's root directory (verified as in
+// open_bpffs_root()), held while the returned fd lives: one install or
+// uninstall at a time.
 Result<UniqueFd> lock_bpffs(const std::string &bpffs);
 
 }  // namespace cgprov

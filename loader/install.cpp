@@ -9,6 +9,7 @@
 
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
+#include "bpffs_dirs.hpp"
 #include "cgroup_fs.hpp"
 #include "installer.hpp"
 #include "meta.hpp"
@@ -66,22 +67,25 @@ Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   return updated;
 }
 
+// Give every cgroup its stats file. A cgroup the walk cannot reach, or
+// whose file cannot be made, is counted in the report with the reason and
+// skipped: one user's cgroups never stop the install for everyone.
 Result<void> backfill(const Layout &layout, int backfill_fd, InstallReport &report) {
-  auto cgroups = walk_cgroups(layout.cgroupfs);
-  if (!cgroups) return cgroups.error();
-  for (const auto &path : cgroups.value()) {
-    auto id = cgroup_id_of(path);
-    if (!id) continue;  // removed while walking
+  auto walk = walk_cgroups(layout.cgroupfs);
+  if (!walk) return walk.error();
+  for (const auto &[reason, count] : walk.value().skipped) report.skipped[reason] += count;
+  for (const auto &cgroup : walk.value().cgroups) {
     cgprov_backfill_args args{};
-    args.cgroup_id = id.value();
+    args.cgroup_id = cgroup.id;
     LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
-    if (bpf_prog_test_run_opts(backfill_fd, &run)) return errno_error("run backfill for " + path);
+    if (bpf_prog_test_run_opts(backfill_fd, &run))
+      return errno_error("run backfill for " + cgroup.path);
     if (args.ret == 0)
       ++report.backfilled;
     else if (args.ret == -EEXIST)
       ++report.kept;
     else if (args.ret != -ENOENT)  // -ENOENT: removed meanwhile
-      return Error{"backfill " + path, -args.ret};
+      ++report.skipped["stats file: " + Error{"", -args.ret}.describe().substr(2)];
   }
   return {};
 }
@@ -97,31 +101,17 @@ Result<void> provision_existing(const Layout &layout, int backfill_fd, int dumpe
   return {};
 }
 
-Result<void> ensure_dirs(const Layout &layout) {
-  for (const auto &[dir, mode] : {std::pair{layout.root(), kPublicDirMode},
-                                  {layout.stats(), kPublicDirMode},
-                                  {layout.progs(), kPublicDirMode},
-                                  {layout.internal(), kInternalDirMode}})
-    if (auto r = ensure_bpffs_dir(dir, mode); !r) return r;
-  // user/ is opened to users only once the policy that governs it is
-  // attached; an existing one keeps its mode (users' files stay reachable).
-  if (::mkdir(layout.user().c_str(), kInternalDirMode) && errno != EEXIST)
-    return errno_error("mkdir " + layout.user());
-  return {};
-}
-
 // Policy first, then what it governs: user/ and the published iterator.
-Result<void> publish(const Layout &layout, const Policy &policy, int dumper_fd) {
-  if (auto r = install_policy(layout, policy, dumper_fd); !r) return r;
-  if (auto r = ensure_bpffs_dir(layout.user(), kUserDirMode); !r) return r;
+Result<void> publish(const Layout &layout, const BpffsDirs &dirs, const Policy &policy,
+                     int dumper_fd) {
+  if (auto r = install_policy(layout, policy, dumper_fd, dirs.user.get()); !r) return r;
+  if (::fchmod(dirs.user.get(), kUserDirMode)) return errno_error("chmod " + layout.user());
   return replace_pin(dumper_fd, layout.progs() + "/" + pin::kDumperProg, kPublicProgMode);
 }
 
-Result<void> install_all(const InstallOptions &options, InstallReport &report) {
+Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
+                         InstallReport &report) {
   const Layout &layout = options.layout;
-  if (layout.stats().size() >= CGPROV_DIR_MAX)
-    return Error{"stats directory " + layout.stats() + " is longer than the provisioner allows", 0};
-  if (auto r = ensure_dirs(layout); !r) return r;
   const std::string internal = layout.internal();
 
   StatsSkel stats(stats_bpf__open());
@@ -162,7 +152,7 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
 
   // Programs first, so that stats files made from here on use this dumper.
   const int dumper_fd = bpf_program__fd(stats->progs.dump);
-  if (auto r = publish(layout, options.policy, dumper_fd); !r) return r;
+  if (auto r = publish(layout, dirs, options.policy, dumper_fd); !r) return r;
   auto dumper = prog_info(dumper_fd);
   if (!dumper) return dumper.error();
   ProvisionerSkel prov(provisioner_bpf__open());
@@ -194,14 +184,14 @@ Result<void> install_all(const InstallOptions &options, InstallReport &report) {
 }
 
 // The already-installed path: same version, complete.
-Result<void> reprovision(const Layout &layout, const Policy &policy, InstallReport &report) {
+Result<void> reprovision(const Layout &layout, const BpffsDirs &dirs, const Policy &policy,
+                         InstallReport &report) {
   auto backfill_fd = open_pinned(layout.internal() + "/" + pin::kBackfillProg);
   if (!backfill_fd) return backfill_fd.error();
   auto dumper_fd = open_pinned(layout.progs() + "/" + pin::kDumperProg);
   if (!dumper_fd) return dumper_fd.error();
-  if (auto r = ensure_dirs(layout); !r) return r;
-  if (auto r = apply_policy(layout, policy, dumper_fd.value().get()); !r) return r;
-  if (auto r = ensure_bpffs_dir(layout.user(), kUserDirMode); !r) return r;
+  if (auto r = apply_policy(layout, policy, dumper_fd.value().get(), dirs.user.get()); !r) return r;
+  if (::fchmod(dirs.user.get(), kUserDirMode)) return errno_error("chmod " + layout.user());
   return provision_existing(layout, backfill_fd.value().get(), dumper_fd.value().get(), report);
 }
 
@@ -211,8 +201,14 @@ std::optional<std::string> installed_version(const Layout &layout) { return read
 
 Result<InstallReport> install(const InstallOptions &options) {
   const Layout &layout = options.layout;
+  if (layout.stats().size() >= CGPROV_DIR_MAX)
+    return Error{"stats directory " + layout.stats() + " is longer than the provisioner allows", 0};
   auto lock = lock_bpffs(layout.bpffs);
   if (!lock) return lock.error();
+  // Before anything else: a directory a user made is refused here, with
+  // nothing created or changed.
+  auto dirs = open_bpffs_dirs(layout, /*create=*/true);
+  if (!dirs) return dirs.error();
   InstallReport report;
   report.version = options.version;
   auto previous = read_meta(layout);
@@ -222,7 +218,7 @@ Result<InstallReport> install(const InstallOptions &options) {
     if (missing && missing.value().empty()) {
       // Same version, complete: only make sure every cgroup has its file.
       report.kind = InstallReport::Kind::kAlreadyInstalled;
-      if (auto r = reprovision(layout, options.policy, report); !r) return r.error();
+      if (auto r = reprovision(layout, dirs.value(), options.policy, report); !r) return r.error();
       return report;
     }
   }
@@ -236,7 +232,7 @@ Result<InstallReport> install(const InstallOptions &options) {
     report.kind = InstallReport::Kind::kRecovered;
   }
 
-  auto done = install_all(options, report);
+  auto done = install_all(options, dirs.value(), report);
   if (!done) {
     // A fresh install leaves nothing behind; an upgrade or a recovery keeps
     // the earlier state, which the next install converges from.

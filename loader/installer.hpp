@@ -4,6 +4,7 @@
 #include <linux/types.h>
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,8 @@ struct InstallReport {
   size_t kept = 0;               // stats files that already existed
   size_t updated_files = 0;      // stats files switched to the new dumper
   size_t carried_cgroups = 0;    // cgroups whose numbers an upgrade carried from the v1 layout
+  // Cgroups left without a stats file, by reason (see walk_cgroups()).
+  std::map<std::string, size_t> skipped;
 };
 
 // Load, attach and pin everything, backfill existing cgroups, record the

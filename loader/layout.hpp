@@ -36,7 +36,6 @@ inline constexpr const char *kBackfillProg = "backfill";
 inline constexpr const char *kDumperProg = "stats";  // in progs/
 // The ACL policy's maps (bpf/policy.bpf.c).
 inline constexpr const char *kPolicyConfigMap = "policy_config";
-inline constexpr const char *kPolicyGrantsMap = "policy_grants";
 inline constexpr const char *kPolicyUsageMap = "policy_usage";
 inline constexpr const char *kPolicyLinksMap = "policy_links";
 inline constexpr const char *kPolicyPinsMap = "policy_pins";

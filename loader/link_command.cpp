@@ -9,6 +9,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "cgroup_fs.hpp"
 #include "unique_fd.hpp"
 
 namespace cgprov {
@@ -47,8 +48,10 @@ Result<std::string> link_stats(const Layout &layout, const LinkRequest &request)
   UniqueFd prog(bpf_obj_get_opts(prog_path.c_str(), &get_opts));
   if (!prog.valid()) return errno_error("open the stats iterator " + prog_path);
 
-  UniqueFd cgroup(::open(request.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!cgroup.valid()) return errno_error("open cgroup " + request.cgroup);
+  // Component by component: a user's deep tree may exceed PATH_MAX.
+  auto opened = open_path(request.cgroup, O_RDONLY | O_DIRECTORY);
+  if (!opened) return Error{"open cgroup " + request.cgroup, opened.error().errnum};
+  UniqueFd cgroup = std::move(opened.value());
   union bpf_iter_link_info info{};
   info.cgroup.cgroup_fd = static_cast<uint32_t>(cgroup.get());
   info.cgroup.order = static_cast<bpf_cgroup_iter_order>(request.order);

@@ -95,7 +95,11 @@ int run_install(const Command &g, const std::string &version) {
               << ", \"previous_version\": " << json_quote(r.previous_version)
               << ", \"backfilled\": " << r.backfilled << ", \"kept\": " << r.kept
               << ", \"updated_files\": " << r.updated_files
-              << ", \"carried_cgroups\": " << r.carried_cgroups << "}\n";
+              << ", \"carried_cgroups\": " << r.carried_cgroups << ", \"skipped\": {";
+    size_t i = 0;
+    for (const auto &[reason, count] : r.skipped)
+      std::cout << (i++ ? ", " : "") << json_quote(reason) << ": " << count;
+    std::cout << "}}\n";
   } else {
     std::cout << "cgprov " << r.version << ": " << kind_name(r.kind);
     if (r.kind == InstallReport::Kind::kUpgraded) std::cout << " from " << r.previous_version;
@@ -105,6 +109,10 @@ int run_install(const Command &g, const std::string &version) {
       std::cout << "; numbers of " << r.carried_cgroups
                 << " cgroups carried over from the v1 layout";
     std::cout << "\n";
+    // Not a failure: everyone else's cgroups have their files.
+    for (const auto &[reason, count] : r.skipped)
+      std::cout << "skipped " << count << " cgroup" << (count == 1 ? "" : "s") << ": " << reason
+                << "\n";
   }
   return kExitOk;
 }
@@ -141,8 +149,9 @@ std::string policy_json(const PolicyStatus &p) {
 
 void print_policy(const PolicyStatus &p) {
   std::cout << "policy: "
-            << (p.enforced ? "enforced; unprivileged users may do only what is granted"
-                           : "not enforced")
+            << (p.enforced  ? "enforced; unprivileged users may do only what is granted"
+                : p.closing ? "closing (uninstall under way); unprivileged bpf() is refused"
+                            : "not enforced")
             << "\n";
   if (p.grants.empty()) std::cout << "grants: none\n";
   for (const auto &g : p.grants) {

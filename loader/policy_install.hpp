@@ -16,12 +16,20 @@
 namespace cgprov {
 
 // Load the policy programs (keeping the usage maps of an earlier install),
-// write `policy` with the grants bound to the stats iterator `dumper_fd`,
-// then attach, pinning the links in internal/.
-Result<void> install_policy(const Layout &layout, const Policy &policy, int dumper_fd);
+// publish `policy` with the grants bound to the stats iterator `dumper_fd`
+// and the user directory open as `user_dir_fd`, then attach, pinning the
+// links in internal/.
+Result<void> install_policy(const Layout &layout, const Policy &policy, int dumper_fd,
+                            int user_dir_fd);
 
-// Rewrite the installed policy's maps with `policy` (same programs).
-Result<void> apply_policy(const Layout &layout, const Policy &policy, int dumper_fd);
+// Replace the installed policy with `policy` (same programs), atomically.
+Result<void> apply_policy(const Layout &layout, const Policy &policy, int dumper_fd,
+                          int user_dir_fd);
+
+// Uninstall's first step: publish a policy that refuses every bpf()
+// command of unprivileged callers and grants nothing, while the hooks are
+// still attached. False if no policy was published.
+Result<bool> close_policy(const Layout &layout);
 
 // Pins of the policy (maps and links), for completeness checks.
 Result<std::vector<std::string>> policy_pins(const Layout &layout);
@@ -40,6 +48,7 @@ struct UsageStatus {
 
 struct PolicyStatus {
   bool enforced = false;
+  bool closing = false;  // uninstall started: nothing is granted
   uint32_t links_per_user = 0;
   uint32_t pins_per_user = 0;
   std::vector<GrantStatus> grants;

@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "bpffs.hpp"
 #include "cgroup_fs.hpp"
@@ -41,25 +42,26 @@ Result<void> flush_v1_stats(const Layout &layout) {
 }
 
 Result<size_t> carry_v1_stats(const Layout &layout, int v1_map_fd, int v2_map_fd) {
-  auto cgroups = walk_cgroups(layout.cgroupfs);
-  if (!cgroups) return cgroups.error();
+  auto walk = walk_cgroups(layout.cgroupfs);
+  if (!walk) return walk.error();
   size_t carried = 0;
-  for (const auto &path : cgroups.value()) {
-    UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir.valid()) {
-      if (errno == ENOENT) continue;  // removed while walking
-      return errno_error("open " + path);
-    }
-    const int key = dir.get();  // cgroup storage is keyed by a cgroup fd
+  for (const auto &cgroup : walk.value().cgroups) {
+    // Cgroup storage is keyed by a cgroup fd: the directory, opened again
+    // (relative fds, any length) and checked to be the one walked.
+    auto dir = open_path(cgroup.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st{};
+    if (!dir || ::fstat(dir.value().get(), &st) || st.st_ino != cgroup.id)
+      continue;  // removed (or replaced) since the walk: its numbers are in its parent's
+    const int key = dir.value().get();
     cgprov_cgroup_stats_v1 v1{};
     if (bpf_map_lookup_elem(v1_map_fd, &key, &v1)) {
       if (errno == ENOENT) continue;  // no v1 numbers: nothing to carry
-      return errno_error("read v1 stats of " + path);
+      return errno_error("read v1 stats of " + cgroup.path);
     }
     cgprov_cgroup_stats v2{};
     v2.total = v1.total;
     if (bpf_map_update_elem(v2_map_fd, &key, &v2, BPF_ANY))
-      return errno_error("carry stats of " + path + " over");
+      return errno_error("carry stats of " + cgroup.path + " over");
     ++carried;
   }
   return carried;

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 
 #include "bpffs.hpp"
+#include "bpffs_dirs.hpp"
 #include "installer.hpp"
 #include "meta.hpp"
 #include "pins.hpp"
@@ -22,6 +23,9 @@ std::optional<cgprov_provision_status> read_provision_counters(const Layout &lay
 }
 
 Result<Status> read_status(const Layout &layout) {
+  // A tree a user made is refused, not reported as cgprov's.
+  auto dirs = open_bpffs_dirs(layout, /*create=*/false);
+  if (!dirs) return dirs.error();
   Status status;
   status.version = read_meta(layout);
   auto missing = missing_pins(layout);

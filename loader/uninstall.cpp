@@ -7,8 +7,10 @@
 
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
+#include "bpffs_dirs.hpp"
 #include "installer.hpp"
 #include "object_pins.hpp"
+#include "policy_install.hpp"
 
 namespace cgprov {
 namespace {
@@ -48,11 +50,52 @@ Result<size_t> remove_stats_dir(const std::string &dir) {
   return Error{"rmdir " + dir + ": stats files keep appearing", ENOTEMPTY};
 }
 
+// The policy's links, opened so that its hooks stay attached while
+// everything else goes (an unpinned link with an open fd stays attached),
+// with check_bpf_cmd last: released in order, that hook, which refuses
+// every bpf() command once the policy is closing, is the last to go.
+Result<std::vector<UniqueFd>> hold_policy_links(const Layout &layout) {
+  PolicySkel skel(policy_bpf__open());
+  if (!skel) return errno_error("open policy BPF object");
+  std::vector<UniqueFd> held;
+  UniqueFd last;
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, skel->obj) {
+    if (!attached_by_link(prog)) continue;
+    const std::string path = layout.internal() + "/" + link_pin_name(prog);
+    if (!path_exists(path)) continue;
+    auto fd = open_pinned(path);
+    if (!fd) return fd.error();
+    if (prog == skel->progs.check_bpf_cmd)
+      last = std::move(fd.value());
+    else
+      held.push_back(std::move(fd.value()));
+  }
+  if (last.valid()) held.push_back(std::move(last));
+  return held;
+}
+
 }  // namespace
 
 Result<size_t> uninstall_locked(const Layout &layout) {
+  // Nothing here is touched unless it is proven root's (a directory a user
+  // made is refused, and nothing is removed).
+  auto dirs = open_bpffs_dirs(layout, /*create=*/false);
+  if (!dirs) return dirs.error();
+  if (!dirs.value().root.valid()) return size_t{0};  // nothing installed
   size_t removed = 0;
   const std::string internal = layout.internal();
+  // Close access first, while every hook is attached: from here on no
+  // unprivileged bpf() command succeeds (no new program fd, link or pin).
+  auto held = hold_policy_links(layout);
+  if (!held) return held.error();
+  if (auto r = close_policy(layout); !r) return r.error();
+  // And no new program fd even for a privileged opener.
+  const std::string dumper = layout.progs() + "/" + pin::kDumperProg;
+  if (path_exists(dumper)) {
+    if (auto r = unpin(dumper); !r) return r.error();
+    ++removed;
+  }
   // Not installed from here on; whatever remains is cleaned below or by the
   // next install or uninstall.
   if (path_exists(internal + "/" + pin::kMeta)) {
@@ -73,7 +116,7 @@ Result<size_t> uninstall_locked(const Layout &layout) {
   removed += stats.value();
   // Users' pins are links of cgprov's iterator: they go with it. Close
   // user/ first, so that no user pins anew while the policy goes away.
-  if (::chmod(layout.user().c_str(), kInternalDirMode) && errno != ENOENT)
+  if (dirs.value().user.valid() && ::fchmod(dirs.value().user.get(), kInternalDirMode))
     return errno_error("chmod " + layout.user());
   for (const auto &dir : {layout.user(), layout.progs(), internal}) {
     auto n = clear_dir(dir);
@@ -82,6 +125,8 @@ Result<size_t> uninstall_locked(const Layout &layout) {
   }
   for (const auto &dir : {layout.user(), layout.progs(), internal, layout.root()})
     if (::rmdir(dir.c_str()) && errno != ENOENT) return errno_error("rmdir " + dir);
+  // The policy's hooks detach last, check_bpf_cmd after all others.
+  for (auto &fd : held.value()) fd.reset();
   return removed;
 }
 

@@ -90,7 +90,7 @@ TEST_CASE("OBJ_PIN relative to a cwd inside bpffs is refused", "[policy]") {
 
 TEST_CASE("OBJ_PIN with an fsuid other than the euid is refused", "[policy]") {
   Fixture f;
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   // euid 1000 (owns the cgroup, names the pin), fsuid 1001 (would own the file).
   const int code = run_as(0, 0, {CAP_SETUID}, [&] {
     if (::setresuid(kOtherUid, kUserUid, kOtherUid)) return 120;
@@ -220,7 +220,7 @@ int as_userns_root(const std::function<int()> &fn) {
 
 TEST_CASE("uid 0 in a user namespace gets no more than the user", "[policy]") {
   Fixture f;
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int map = as_userns_root(
       [] { return outcome(bpf_map_create(BPF_MAP_TYPE_ARRAY, "x", 4, 4, 1, nullptr)); });
   const int root_link = as_userns_root([] {

@@ -111,6 +111,19 @@ Snapshot snapshot() {
   return s;
 }
 
+Snapshot quiet_snapshot() {
+  // Objects of an earlier test's process are freed after grace periods:
+  // wait until nothing changes for 100 ms (at most 3 s).
+  Snapshot last = snapshot();
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Snapshot now = snapshot();
+    if (changes(last, now).empty()) return now;
+    last = std::move(now);
+  }
+  return last;
+}
+
 void pin_mode(int fd, const std::string &path, mode_t mode) {
   REQUIRE(bpf_obj_pin(fd, path.c_str()) == 0);
   REQUIRE(::chmod(path.c_str(), mode) == 0);
@@ -155,17 +168,48 @@ StockLayout::StockLayout() : dump_(cgroup_dump_bpf__open_and_load()) {
 
 StockLayout::~StockLayout() { remove_tree(kLayout.root()); }
 
+cgprov_policy_config published_config() {
+  UniqueFd outer(bpf_obj_get((kLayout.internal() + "/" + cgprov::pin::kPolicyConfigMap).c_str()));
+  REQUIRE(outer.valid());
+  const uint32_t zero = 0;
+  uint32_t id = 0;
+  REQUIRE(bpf_map_lookup_elem(outer.get(), &zero, &id) == 0);
+  UniqueFd inner(bpf_map_get_fd_by_id(id));
+  REQUIRE(inner.valid());
+  cgprov_policy_config config{};
+  REQUIRE(bpf_map_lookup_elem(inner.get(), &zero, &config) == 0);
+  return config;
+}
+
+UniqueFd usage_map() {
+  UniqueFd fd(bpf_obj_get((kLayout.internal() + "/" + cgprov::pin::kPolicyUsageMap).c_str()));
+  REQUIRE(fd.valid());
+  return fd;
+}
+
+uint32_t usage_bucket(uid_t uid) {
+  return cgprov_usage_bucket_of(uid, published_config().usage_seed);
+}
+
+cgprov_usage usage_of(uid_t uid) {
+  UniqueFd usage = usage_map();
+  const uint32_t index = usage_bucket(uid);
+  cgprov_usage_bucket bucket{};
+  REQUIRE(bpf_map_lookup_elem_flags(usage.get(), &index, &bucket, BPF_F_LOCK) == 0);
+  for (const auto &slot : bucket.slots)
+    if ((slot.links || slot.pins) && slot.uid == uid) return slot;
+  return cgprov_usage{uid, 0, 0};
+}
+
 namespace {
 
 // Wait until the policy counts nothing for `uid` (links of unlinked pins are
 // released by a work item).
 void wait_for_no_usage(uid_t uid) {
   if (stock_kernel()) return;
-  UniqueFd usage(bpf_obj_get((kLayout.internal() + "/" + cgprov::pin::kPolicyUsageMap).c_str()));
-  REQUIRE(usage.valid());
   for (int i = 0; i < 500; ++i) {
-    cgprov_usage u{};
-    if (bpf_map_lookup_elem(usage.get(), &uid, &u) || (u.links == 0 && u.pins == 0)) return;
+    const cgprov_usage u = usage_of(uid);
+    if (u.links == 0 && u.pins == 0) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   FAIL("uid " << uid << " still has links or pins counted");
@@ -217,7 +261,7 @@ std::string settled_changes(const Snapshot &before) {
 }
 
 void refused(int expected, const std::string &protection, const std::function<int()> &attempt) {
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = as_user(attempt);
   INFO("protection: " << protection);
   if (stock_kernel() && code != expected)

@@ -26,6 +26,8 @@
 #include "vm_helpers.hpp"
 
 struct cgroup_dump_bpf;
+struct cgprov_policy_config;
+struct cgprov_usage;
 
 namespace cgprov::test::policy {
 
@@ -59,6 +61,8 @@ struct Snapshot {
   std::set<uint32_t> progs, maps;
 };
 Snapshot snapshot();
+// snapshot() once the kernel has finished freeing what earlier tests let go.
+Snapshot quiet_snapshot();
 // Differences from `before`, one per line, once links the attempt released
 // are gone (unlinked pins release their links from a work item); empty if
 // none.
@@ -125,6 +129,13 @@ struct Fixture {
   // A pin of uid 1001 in user/ (made by root, owned by 1001).
   std::string victim_pin();
 };
+
+// The policy as published in the kernel, the usage map, the bucket of a
+// uid there and its usage (zero if it has no slot).
+cgprov_policy_config published_config();
+UniqueFd usage_map();
+uint32_t usage_bucket(uid_t uid);
+cgprov_usage usage_of(uid_t uid);
 
 // The policy's verdict on one attempt made as the user: `expected` (an
 // errno) and no change. On the stock kernel any other outcome is a SKIP

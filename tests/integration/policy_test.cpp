@@ -119,8 +119,8 @@ TEST_CASE("OBJ_GET of the internal pins is refused", "[policy]") {
   if (f.stock) SKIP("no cgprov install on this kernel: internal/ does not exist");
   refused(EACCES, "internal/ is root's", [] {
     LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
-    return outcome(bpf_obj_get_opts(
-        (kLayout.internal() + "/" + cgprov::pin::kPolicyGrantsMap).c_str(), &opts));
+    return outcome(
+        bpf_obj_get_opts((kLayout.internal() + "/" + cgprov::pin::kPolicyUsageMap).c_str(), &opts));
   });
 }
 
@@ -185,7 +185,7 @@ TEST_CASE("LINK_CREATE on root's cgroup by a caller with euid 0 but no capabilit
   TempCgroup roots;
   // A chmod gives the cgroup's kernfs node attributes, owner uid 0.
   REQUIRE(::chmod(roots.path().c_str(), 0755) == 0);
-  const Snapshot before = snapshot();
+  const Snapshot before = quiet_snapshot();
   const int code = run_as(0, 0, {}, [&] {
     UniqueFd prog(open_granted_prog());
     UniqueFd cg(open_cgroup(roots.path()));

@@ -36,11 +36,11 @@ check "exactly one grant remains, for the new program" bash -c "'$CGPROV' --json
 check "the user links the new program" as_user "$CGPROV" link --cgroup "$mine" --name upgraded
 check "the file pinned before the upgrade still reads" as_user cat "/sys/fs/bpf/cgprov/user/$CGPROV_TEST_UID-again"
 # A partial install (a policy map lost) is reported, not a crash.
-rm /sys/fs/bpf/cgprov/internal/policy_grants
+rm /sys/fs/bpf/cgprov/internal/policy_usage
 out=$("$CGPROV" status 2>&1)
 status=$?
-check "status with the grants map missing exits 1" test "$status" = 1
-check "and lists the missing pin" grep -qx "missing: /sys/fs/bpf/cgprov/internal/policy_grants" <<<"$out"
+check "status with the usage map missing exits 1" test "$status" = 1
+check "and lists the missing pin" grep -qx "missing: /sys/fs/bpf/cgprov/internal/policy_usage" <<<"$out"
 check "install completes it again" bash -c "'$CGPROV' install --policy '$POLICY' && '$CGPROV' status"
 rm -f /sys/fs/bpf/cgprov/user/*
 remove_cgroup_tree "$mine"
