@@ -3,4 +3,4 @@
 # ratios (never asserted: figures, not tests).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-exec "$repo/scripts/vm-run.sh" -- scripts/bench-guest.sh
+exec "$repo/scripts/vm-run.sh" --timeout 3600 -- scripts/bench-guest.sh
