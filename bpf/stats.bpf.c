@@ -117,20 +117,12 @@ static __u32 log2_bucket(__u64 ns)
 	return bucket | (ns >> 1);
 }
 
-/* Sequence counts are changed with compare-and-swap, a full barrier on
- * every JIT: a reader that sees the same even count before and after its
- * copy saw no write in between. Only one writer ever changes a given
- * count, so the swap always succeeds; it touches a line no other CPU
- * writes.
+/* Sequence counts are bumped (odd before a write, even after it) with
+ * compare-and-swap, a full barrier on every JIT: a reader that sees the
+ * same even count before and after its copy saw no write in between. Only one writer ever changes a
+ * given count, so the swap always succeeds; it touches a line no other CPU writes.
  */
-static void seq_begin(__u64 *seq)
-{
-	__u64 now = *seq;
-
-	__sync_val_compare_and_swap(seq, now, now + 1);
-}
-
-static void seq_end(__u64 *seq)
+static void seq_bump(__u64 *seq)
 {
 	__u64 now = *seq;
 
@@ -199,11 +191,11 @@ static struct cgprov_slot *own_slot(__u64 cgroup_id)
 		/* Counts equal their folded values, so the new owner starts
 		 * with nothing to flush; the maximum is per owner.
 		 */
-		seq_begin(&spare->seq);
+		seq_bump(&spare->seq);
 		spare->cgroup_id = cgroup_id;
 		spare->cur.runq.max_ns = 0;
 		spare->cur.reclaim.max_ns = 0;
-		seq_end(&spare->seq);
+		seq_bump(&spare->seq);
 	}
 	return spare;
 }
@@ -235,14 +227,14 @@ static void record(struct cgroup *cgrp, __u64 ns, bool runq)
 	__u32 bucket = log2_bucket(ns) & (CGPROV_RUNQ_HIST_BUCKETS - 1);
 
 	if (slot) {
-		seq_begin(&slot->seq);
+		seq_bump(&slot->seq);
 		if (runq) {
 			slot->cur.runq_hist[bucket]++;
 			add_delay(&slot->cur.runq, ns);
 		} else {
 			add_delay(&slot->cur.reclaim, ns);
 		}
-		seq_end(&slot->seq);
+		seq_bump(&slot->seq);
 	} else {
 		struct cgprov_cgroup_stats *s = bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, 0);
 
@@ -474,12 +466,12 @@ int BPF_PROG(flush, struct cgroup *cgrp, struct cgroup *parent, int cpu)
 	    !delta->reclaim.max_ns)
 		return 0;
 
-	seq_begin(&s->seq);
+	seq_bump(&s->seq);
 	fold_delay(&s->total.runq, &delta->runq);
 	fold_delay(&s->total.reclaim, &delta->reclaim);
 	for (int i = 0; i < CGPROV_RUNQ_HIST_BUCKETS; i++)
 		s->total.runq_hist[i] += delta->runq_hist[i];
-	seq_end(&s->seq);
+	seq_bump(&s->seq);
 
 	if (ps) {
 		push_delay(&ps->pending.runq, &delta->runq);

@@ -21,14 +21,6 @@ namespace {
 
 const cgprov::Layout kLayout;
 
-std::map<std::string, uint64_t> stats_of(const std::string &cgroup) {
-  auto text = read_file(kLayout.stats_file(cgroup_id(cgroup)));
-  REQUIRE(text);
-  auto parsed = cgprov::parse_stats(*text);
-  REQUIRE(parsed.ok());
-  return {parsed.value().begin(), parsed.value().end()};
-}
-
 // Runs a child in `cgroup` that sleeps and wakes `wakeups` times, so each
 // wakeup records a run-queue wait there. The naps are long enough that the
 // task has always left the CPU when its timer fires: a wakeup that comes

@@ -32,18 +32,9 @@ using namespace cgprov::test;
 
 namespace {
 
-const cgprov::Layout kLayout;
 // Reclaim episodes also span the tracepoints and the code around delay
 // accounting's interval: 1 to 7 % more in the TCG test VM, measured.
 constexpr double kReclaimTolerance = 0.10;
-
-std::map<std::string, uint64_t> stats_of(const std::string &cgroup) {
-  auto text = read_file(kLayout.stats_file(cgroup_id(cgroup)));
-  REQUIRE(text);
-  auto parsed = cgprov::parse_stats(*text);
-  REQUIRE(parsed.ok());
-  return {parsed.value().begin(), parsed.value().end()};
-}
 
 // /proc/PID/schedstat: time on CPU, run-queue wait (run_delay), arrivals (pcount).
 struct SchedInfo {

@@ -19,6 +19,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "layout.hpp"
+#include "stats_format.hpp"
+
 namespace cgprov::test {
 namespace {
 
@@ -70,6 +73,15 @@ uint64_t cgroup_id(const std::string &path) {
   struct stat st{};
   if (::stat(path.c_str(), &st)) throw_errno("stat " + path);
   return st.st_ino;
+}
+
+std::map<std::string, uint64_t> stats_of(const std::string &cgroup) {
+  const std::string file = cgprov::Layout{}.stats_file(cgroup_id(cgroup));
+  auto text = read_file(file);
+  if (!text) throw_errno("read " + file);
+  auto parsed = cgprov::parse_stats(*text);
+  if (!parsed.ok()) throw std::runtime_error("parse " + file + ": " + parsed.error().describe());
+  return {parsed.value().begin(), parsed.value().end()};
 }
 
 TempCgroup::TempCgroup(std::optional<uid_t> delegate_to) {

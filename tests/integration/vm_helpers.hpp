@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ long long keyed_value(const std::string &text, const std::string &key);
 
 // The cgroup id of a cgroupfs directory (its inode number on cgroup2).
 uint64_t cgroup_id(const std::string &path);
+
+// The parsed stats file of a cgroupfs directory (fails the test if it
+// cannot be read or parsed).
+std::map<std::string, uint64_t> stats_of(const std::string &cgroup);
 
 // A cgroup directory under /sys/fs/cgroup, removed with its subtree (deepest
 // first) on destruction. Optionally delegated to a uid.
