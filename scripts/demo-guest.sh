@@ -48,7 +48,7 @@ for dir in a a/b a/b/c; do
 done
 
 echo
-echo "== work in a/b/c (100 wakeups) and in a (50 wakeups); a = its own + b, b = c"
+echo "== work in a/b/c (100 sleeps) and in a (50 sleeps); a = its own + b, b = c"
 workload "$base" "$base/a/b/c" 100
 workload "$base" "$base/a" 50
 step as_user "$cgprov" stat "$base/a" "$base/a/b" "$base/a/b/c" | brief
