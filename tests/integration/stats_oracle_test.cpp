@@ -33,8 +33,9 @@ using namespace cgprov::test;
 namespace {
 
 // Reclaim episodes also span the tracepoints and the code around delay
-// accounting's interval: 1 to 7 % more in the TCG test VM, measured.
-constexpr double kReclaimTolerance = 0.10;
+// accounting's interval, and each side reads its own clock: 1 to 8 % more
+// in the TCG test VM over six runs, measured (20 us an episode at most).
+constexpr double kReclaimTolerance = 0.15;
 
 // /proc/PID/schedstat: time on CPU, run-queue wait (run_delay), arrivals (pcount).
 struct SchedInfo {
