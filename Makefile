@@ -13,6 +13,9 @@ CXXFLAGS   ?= -O2 -g
 CXXFLAGS   += -std=c++20 -Wall -Wextra -Werror -I$(BUILD) -Iloader -Ibpf
 LDLIBS     := -lbpf -lelf -lz
 
+# The release, written once: in debian/changelog.
+VERSION    := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+
 ifeq ($(V),1)
 Q :=
 msg =
@@ -91,7 +94,10 @@ $(foreach s,$(BPF_SRCS),$(eval $(BUILD)/$(notdir $(s:.bpf.c=.bpf.o)): $(s)))
 $(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/loader/version.o: CPPFLAGS += -DCGPROV_VERSION='"$(VERSION)"'
+$(BUILD)/loader/version.o: debian/changelog
 
 $(BUILD)/cgprov: $(BUILD)/loader/main.o $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
