@@ -18,6 +18,8 @@ CGPROV_LDLIBS := -l:libbpf.a -lelf -lz
 
 # The release, written once: in debian/changelog.
 VERSION    := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_ARCH   := $(shell dpkg --print-architecture)
+DEB        := $(BUILD)/deb/cgprov_$(VERSION)_$(DEB_ARCH).deb
 
 ifeq ($(V),1)
 Q :=
@@ -50,7 +52,7 @@ TMPFILES_DIR ?= /etc/tmpfiles.d
 UNITS      := cgprov.service cgprov-export.service cgprov-export.timer \
 	cgprov-export-http.socket cgprov-export-http@.service
 
-.PHONY: help deps kernel kernel-debug build program test test-unit test-vm \
+.PHONY: help deps kernel kernel-debug build program deb test test-unit test-vm \
 	test-stock demo format check-series install bench clean
 
 help:
@@ -58,7 +60,8 @@ help:
 	@echo "make kernel       build (or reuse) the patched 6.12 kernel; prints the image path"
 	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
 	@echo "make program      the cgprov binary and its manual page (what 'make install' installs)"
-	@echo "make test         deps + kernel + build, unit tests on the host, VM suites"
+	@echo "make deb          the cgprov package: $(DEB)"
+	@echo "make test         deps + kernel + build + deb, unit and package tests on the host, VM suites"
 	@echo "make demo         deps + kernel + build, then show cgprov in a VM"
 	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
 	@echo "make format       clang-format the C and C++ sources"
@@ -153,6 +156,7 @@ $(BUILD)/v1/cgprov: bpf/vmlinux.h
 test: deps
 	$(Q)$(MAKE) --no-print-directory kernel
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory deb
 	$(Q)scripts/test.sh
 
 test-unit: build
@@ -186,6 +190,13 @@ install: $(BUILD)/cgprov $(BUILD)/cgprov.8
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml
+
+# The Debian package, built from a copy of the tree (scripts/build-deb.sh).
+DEB_INPUTS := Makefile README.md scripts/build-deb.sh $(wildcard debian/* debian/source/* \
+	loader/* bpf/*.bpf.c scripts/systemd/*) $(BPF_HDRS)
+deb: $(DEB)
+$(DEB): $(DEB_INPUTS) $(VMLINUX_BTF)
+	$(Q)scripts/build-deb.sh $(abspath $(VMLINUX_BTF))
 
 $(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
 	$(call msg,CXX,$@)
