@@ -52,12 +52,13 @@ TMPFILES_DIR ?= /etc/tmpfiles.d
 UNITS      := cgprov.service cgprov-export.service cgprov-export.timer \
 	cgprov-export-http.socket cgprov-export-http@.service
 
-.PHONY: help deps kernel kernel-debug build program deb test test-unit test-vm \
+.PHONY: help deps kernel kernel-debug kernel-deb build program deb test test-unit test-vm \
 	test-stock demo format check-series install bench clean
 
 help:
 	@echo "make deps         install Debian packages and virtme-ng (idempotent)"
 	@echo "make kernel       build (or reuse) the patched 6.12 kernel; prints the image path"
+	@echo "make kernel-deb   the patched kernel as a linux-image .deb (cached); prints its path"
 	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
 	@echo "make program      the cgprov binary and its manual page (what 'make install' installs)"
 	@echo "make deb          the cgprov package: $(DEB)"
@@ -77,6 +78,9 @@ kernel:
 
 kernel-debug:
 	$(Q)scripts/build-kernel.sh --flavor debug
+
+kernel-deb:
+	$(Q)scripts/build-kernel.sh --flavor $(KERNEL_FLAVOR) --deb
 
 # vmlinux.h always comes from the BTF of the kernel built from this series;
 # VMLINUX_BTF overrides it (for example /sys/kernel/btf/vmlinux).
