@@ -40,6 +40,11 @@ fi
 # OpenMetrics parser.
 base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
 
+# Packages: `make deb` (debhelper, the manual page from scdoc; lintian and
+# man-db for its test) and `make kernel-deb` (the kernel's bindeb-pkg runs
+# dpkg-buildpackage and debhelper's dh_* tools).
+base+=(dpkg-dev debhelper lintian scdoc man-db)
+
 missing() {
 	local p
 	for p in "$@"; do
