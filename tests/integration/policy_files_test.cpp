@@ -60,7 +60,8 @@ TEST_CASE("OBJ_PIN outside the user directory is refused", "[policy]") {
 TEST_CASE("OBJ_PIN through '..' out of the user directory is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "pins only in user/ (..)", [&] {
-    return pin_own_link(f.own.path(), kLayout.user() + "/../../cgprov-attack/open/1000-dots");
+    return pin_own_link(f.own.path(),
+                        kLayout.user() + "/../../../sys/fs/bpf/cgprov-attack/open/1000-dots");
   });
 }
 

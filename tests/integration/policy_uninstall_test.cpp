@@ -36,7 +36,7 @@ struct Race {
   std::atomic<uint32_t> last_link_id;
 };
 
-bool cgprov_dir_exists() { return ::access(kLayout.root().c_str(), F_OK) == 0; }
+bool cgprov_dir_exists() { return ::access(kLayout.root.c_str(), F_OK) == 0; }
 
 // Whether uninstall has changed anything yet: the published policy is no
 // longer the open one, or a pin of the install is gone. (Raw calls: this

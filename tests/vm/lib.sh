@@ -81,7 +81,7 @@ run_catch2() {
 finish() { exit "$_failed"; }
 
 CGPROV=${CGPROV:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/cgprov}
-STATS_DIR=/sys/fs/bpf/cgprov/stats
+STATS_DIR=/run/cgprov/stats
 
 # Stats file of a cgroup directory.
 stats_file() { echo "$STATS_DIR/$(stat -c %i "$1")"; }
