@@ -201,9 +201,17 @@ Result<Instance> mount_instance(int parent, const std::string &root) {
     return error;
   }
   auto seen = inspect(parent, name, root);
-  if (!seen) return seen.error();
-  const MountDecision decision = decide_mount(seen.value().facts);
-  if (decision.action == MountAction::kRefuse) return refusal(root, decision.reason);
+  const MountDecision decision =
+      seen ? decide_mount(seen.value().facts) : MountDecision{MountAction::kRefuse, ""};
+  if (decision.action == MountAction::kRefuse) {
+    // A refusal changes nothing: not even the directory made here (in a
+    // bpffs that is not a mount's root, say).
+    if (made) {
+      if (seen) seen.value().fd.reset();
+      ::unlinkat(parent, name.c_str(), AT_REMOVEDIR);
+    }
+    return seen ? refusal(root, decision.reason) : seen.error();
+  }
   if (decision.action == MountAction::kReuse) {
     instance.root = std::move(seen.value().fd);
     return instance;

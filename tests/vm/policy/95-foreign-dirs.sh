@@ -120,6 +120,8 @@ mkdir -m 0755 /sys/fs/bpf/cgprov-root
 refused "install with --root inside the system bpffs" "^Error: refusing /sys/fs/bpf/cgprov-root: inside another bpffs mount without being its root" \
 	"$CGPROV" --root /sys/fs/bpf/cgprov-root install --policy "$POLICY"
 rmdir /sys/fs/bpf/cgprov-root
+refused "install with a new --root inside the system bpffs" "^Error: refusing /sys/fs/bpf/cgprov-new: inside another bpffs mount without being its root" \
+	"$CGPROV" --root /sys/fs/bpf/cgprov-new install --policy "$POLICY"
 
 # The legitimate install, once the foreign directories are gone.
 check "install succeeds" "$CGPROV" install --policy "$POLICY"
