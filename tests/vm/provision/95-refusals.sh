@@ -13,7 +13,7 @@ check "--json errors are JSON" bash -c "setpriv --reuid='$CGPROV_TEST_UID' --reg
 umount /sys/fs/bpf
 check "with no bpffs mounted at /sys/fs/bpf, probe is satisfied" "$CGPROV" probe
 check "and install succeeds" "$CGPROV" install
-check "into its own instance" bash -c '[ "$(stat -f -c %T /run/cgprov)" = bpf_fs ] && test -r "$(stats_file /sys/fs/cgroup)"'
+check "into its own instance" bash -c '[ "$(stat -f -c %T /run/cgprov)" = bpf_fs ] && test -r "$1"' _ "$(stats_file /sys/fs/cgroup)"
 check "mounting nothing at /sys/fs/bpf" bash -c '! mountpoint -q /sys/fs/bpf'
 check "uninstall succeeds" "$CGPROV" uninstall
 check "and leaves nothing mounted" bash -c '! findmnt -rn -t bpf | grep -q .'
