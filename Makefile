@@ -74,7 +74,7 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
 build: bpf/vmlinux.h $(BPF_SKELS) $(BUILD)/cgprov $(BUILD)/cgprov-unit-tests \
-	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/v1/cgprov
+	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/cgprov-pin-daemon $(BUILD)/v1/cgprov
 
 $(BUILD)/%.bpf.o: $(BPF_HDRS)
 	$(call msg,BPF,$@)
@@ -164,10 +164,16 @@ install: $(BUILD)/cgprov
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml
 
-$(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
+$(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp loader/unique_fd.hpp
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(CXXFLAGS) $< -o $@
+
+# The privileged-daemon design cgprov replaces, as a benchmark baseline.
+$(BUILD)/cgprov-pin-daemon: tests/bench/pin_daemon.cpp loader/unique_fd.hpp
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
 
 # Side-by-side measurements in one VM run; prints ratios.
 bench: deps
