@@ -46,15 +46,15 @@ start_daemon() {
 	read -r line <&"${DAEMON[0]}"
 	[ "$line" = ready ] || { echo "bench: pin daemon did not start" >&2; exit 1; }
 }
-stop_daemon() { # prints how many pins outlived their cgroup by a second
-	local pid=$DAEMON_PID
+stop_daemon() { # sets daemon_stale: pins that outlived their cgroup by a second
+	local pid=$DAEMON_PID out
 	sleep 1
-	exec {daemon_out}<&"${DAEMON[0]}"
+	exec {out}<&"${DAEMON[0]}"
 	kill -TERM "$pid"
-	cat <&"$daemon_out" > "$daemon_counts"
+	cat <&"$out" > "$daemon_counts"
 	wait "$pid" || { echo "bench: pin daemon failed" >&2; exit 1; }
-	exec {daemon_out}<&-
-	find "$daemon_pins" -mindepth 1 | wc -l
+	exec {out}<&-
+	daemon_stale=$(find "$daemon_pins" -mindepth 1 | wc -l)
 	rm -rf "$daemon_pins"
 	uninstall_quiet
 }
@@ -100,7 +100,8 @@ for threads in 1 4; do
 		"$cgprov" uninstall >/dev/null
 		start_daemon
 		daemon+=("$("$bench" latency "$dir" "$per_thread" "$threads" "$daemon_pins")")
-		stale+=("$(stop_daemon)")
+		stop_daemon
+		stale+=("$daemon_stale")
 		missed+=("$(awk '{ print $4 }' "$daemon_counts")")
 		overflows+=("$(awk '{ print $8 }' "$daemon_counts")")
 	done
@@ -133,7 +134,7 @@ read -r ca cA cg cG cm < <("$bench" lag "$dir" "$lag_n" "$root/stats")
 uninstall_quiet
 start_daemon
 read -r da dA dg dG dm < <("$bench" lag "$dir" "$lag_n" "$daemon_pins")
-stop_daemon >/dev/null
+stop_daemon
 echo "stats file appears after mkdir returned: p50 $ca ns, p99 $cA ns with cgprov; p50 $da ns, p99 $dA ns with the pin daemon"
 echo "stats file goes after rmdir returned: p50 $cg ns, p99 $cG ns with cgprov; p50 $dg ns, p99 $dG ns with the pin daemon"
 echo "not there (or not gone) within a second: $cm % with cgprov, $dm % with the pin daemon"
