@@ -40,14 +40,16 @@ PREFIX     ?= /usr/local
 SYSTEMD_DIR ?= /etc/systemd/system
 TMPFILES_DIR ?= /etc/tmpfiles.d
 
-.PHONY: help deps kernel kernel-debug build test test-unit test-vm test-stock demo format \
-	check-series install bench clean
+.PHONY: help deps kernel kernel-debug build test test-unit test-vm test-stock test-systemd \
+	systemd-rootfs demo format check-series install bench clean
 
 help:
 	@echo "make deps         install Debian packages and virtme-ng (idempotent)"
 	@echo "make kernel       build (or reuse) the patched 6.12 kernel; prints the image path"
 	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
-	@echo "make test         deps + kernel + build, unit tests on the host, VM suites"
+	@echo "make test         deps + kernel + build + packages, unit tests on the host, VM suites,"
+	@echo "                  the systemd suite"
+	@echo "make test-systemd the systemd suite alone (Debian, systemd as PID 1, cgprov's package)"
 	@echo "make demo         deps + kernel + build, then show cgprov in a VM"
 	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
 	@echo "make format       clang-format the C and C++ sources"
@@ -132,6 +134,7 @@ $(BUILD)/v1/cgprov: bpf/vmlinux.h
 test: deps
 	$(Q)$(MAKE) --no-print-directory kernel
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory deb kernel-deb systemd-rootfs
 	$(Q)scripts/test.sh
 
 test-unit: build
@@ -142,6 +145,14 @@ test-vm: build
 
 test-stock: build
 	$(Q)scripts/test.sh --stock
+
+# The systemd suite boots the packages, not build/: cgprov's (make deb) and
+# the kernel's (make kernel-deb), on a cached Debian root filesystem.
+test-systemd: deb kernel-deb systemd-rootfs
+	$(Q)scripts/test.sh --systemd
+
+systemd-rootfs:
+	$(Q)scripts/systemd-rootfs.sh >/dev/null
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory kernel
