@@ -12,6 +12,14 @@ KERNEL_FLAVOR ?= default
 CXXFLAGS   ?= -O2 -g
 CXXFLAGS   += -std=c++20 -Wall -Wextra -Werror -I$(BUILD) -Iloader -Ibpf
 LDLIBS     := -lbpf -lelf -lz
+# The installed binary carries libbpf 1.4 (bookworm-backports) inside it, so
+# that it runs where the system's libbpf1 is older (bookworm's 1.1).
+CGPROV_LDLIBS := -l:libbpf.a -lelf -lz
+
+# The release, written once: in debian/changelog.
+VERSION    := $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_ARCH   := $(shell dpkg --print-architecture)
+DEB        := $(BUILD)/deb/cgprov_$(VERSION)_$(DEB_ARCH).deb
 
 ifeq ($(V),1)
 Q :=
@@ -37,18 +45,25 @@ BPF_SRCS        := $(wildcard bpf/*.bpf.c tests/bpf/*.bpf.c)
 BPF_SKELS       := $(foreach s,$(BPF_SRCS),$(BUILD)/$(notdir $(s:.bpf.c=.skel.h)))
 
 PREFIX     ?= /usr/local
+SBINDIR    := $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
 SYSTEMD_DIR ?= /etc/systemd/system
 TMPFILES_DIR ?= /etc/tmpfiles.d
+UNITS      := cgprov.service cgprov-export.service cgprov-export.timer \
+	cgprov-export-http.socket cgprov-export-http@.service
 
-.PHONY: help deps kernel kernel-debug build test test-unit test-vm test-stock test-systemd \
-	systemd-rootfs demo format check-series install bench clean
+.PHONY: help deps kernel kernel-debug kernel-deb build program deb test test-unit test-vm \
+	test-stock test-systemd systemd-rootfs demo format check-series install bench clean
 
 help:
 	@echo "make deps         install Debian packages and virtme-ng (idempotent)"
 	@echo "make kernel       build (or reuse) the patched 6.12 kernel; prints the image path"
+	@echo "make kernel-deb   the patched kernel as a linux-image .deb (cached); prints its path"
 	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
-	@echo "make test         deps + kernel + build + packages, unit tests on the host, VM suites,"
-	@echo "                  the systemd suite"
+	@echo "make program      the cgprov binary and its manual page (what 'make install' installs)"
+	@echo "make deb          the cgprov package: $(DEB)"
+	@echo "make test         deps + kernel + build + packages, unit and package tests on the host,"
+	@echo "                  VM suites, the systemd suite"
 	@echo "make test-systemd the systemd suite alone (Debian, systemd as PID 1, cgprov's package)"
 	@echo "make demo         deps + kernel + build, then show cgprov in a VM"
 	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
@@ -66,6 +81,9 @@ kernel:
 kernel-debug:
 	$(Q)scripts/build-kernel.sh --flavor debug
 
+kernel-deb:
+	$(Q)scripts/build-kernel.sh --flavor $(KERNEL_FLAVOR) --deb
+
 # vmlinux.h always comes from the BTF of the kernel built from this series;
 # VMLINUX_BTF overrides it (for example /sys/kernel/btf/vmlinux).
 VMLINUX_BTF ?= $(shell scripts/build-kernel.sh --flavor $(KERNEL_FLAVOR) --print-dir --cached 2>/dev/null)/vmlinux.btf
@@ -75,8 +93,10 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
-build: bpf/vmlinux.h $(BPF_SKELS) $(BUILD)/cgprov $(BUILD)/cgprov-unit-tests \
+build: bpf/vmlinux.h $(BPF_SKELS) program $(BUILD)/cgprov-unit-tests \
 	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/v1/cgprov
+
+program: $(BUILD)/cgprov $(BUILD)/cgprov.8
 
 $(BUILD)/%.bpf.o: $(BPF_HDRS)
 	$(call msg,BPF,$@)
@@ -93,11 +113,19 @@ $(foreach s,$(BPF_SRCS),$(eval $(BUILD)/$(notdir $(s:.bpf.c=.bpf.o)): $(s)))
 $(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/loader/version.o: CPPFLAGS += -DCGPROV_VERSION='"$(VERSION)"'
+$(BUILD)/loader/version.o: debian/changelog
 
 $(BUILD)/cgprov: $(BUILD)/loader/main.o $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CXX) $(CXXFLAGS) $(LDFLAGS) $^ $(CGPROV_LDLIBS) -o $@
+
+$(BUILD)/cgprov.8: loader/cgprov.8.scd
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scdoc < $< > $@
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
 	$(call msg,CXX,$@)
@@ -162,18 +190,27 @@ demo: deps
 check-series:
 	$(Q)scripts/check-series.sh --build
 
-install: $(BUILD)/cgprov
-	$(Q)install -D -m 0755 $(BUILD)/cgprov $(DESTDIR)$(PREFIX)/sbin/cgprov
-	$(Q)install -D -m 0644 scripts/systemd/cgprov.service $(DESTDIR)$(SYSTEMD_DIR)/cgprov.service
-	$(Q)for unit in cgprov-export.service cgprov-export.timer cgprov-export-http.socket \
-		cgprov-export-http@.service; do \
-		install -D -m 0644 scripts/systemd/$$unit $(DESTDIR)$(SYSTEMD_DIR)/$$unit || exit 1; \
+# DESTDIR stages the install (the package's debian/rules does); the units
+# run the binary where this install puts it.
+install: $(BUILD)/cgprov $(BUILD)/cgprov.8
+	$(Q)install -D -m 0755 $(BUILD)/cgprov $(DESTDIR)$(SBINDIR)/cgprov
+	$(Q)install -D -m 0644 $(BUILD)/cgprov.8 $(DESTDIR)$(MANDIR)/man8/cgprov.8
+	$(Q)for unit in $(UNITS); do \
+		sed -E 's|/usr(/local)?/sbin/cgprov|$(SBINDIR)/cgprov|g' scripts/systemd/$$unit | \
+			install -D -m 0644 /dev/stdin $(DESTDIR)$(SYSTEMD_DIR)/$$unit || exit 1; \
 	done
 	$(Q)install -D -m 0644 scripts/systemd/cgprov-export.tmpfiles \
 		$(DESTDIR)$(TMPFILES_DIR)/cgprov-export.conf
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml
+
+# The Debian package, built from a copy of the tree (scripts/build-deb.sh).
+DEB_INPUTS := Makefile README.md scripts/build-deb.sh $(wildcard debian/* debian/source/* \
+	loader/* bpf/*.bpf.c scripts/systemd/*) $(BPF_HDRS)
+deb: $(DEB)
+$(DEB): $(DEB_INPUTS) $(VMLINUX_BTF)
+	$(Q)scripts/build-deb.sh $(abspath $(VMLINUX_BTF))
 
 $(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
 	$(call msg,CXX,$@)

@@ -75,8 +75,14 @@ struct {
 
 extern const struct rq runqueues __ksym;
 
-/* A task's times, created on first sight with the run delay it has so
- * far (waits before install, or before a task was seen, are not counted).
+/* CLOCK_MONOTONIC when the loader loaded the collectors (set before load). */
+const volatile __u64 collectors_loaded_ns;
+
+/* A task's times, created on first sight. A task forked since the
+ * collectors were loaded has every wait of its life counted: its
+ * sched_info started at zero, and run_delay may already hold a wait cut
+ * short by a migration before it first ran. An older task's waits count
+ * from now on (earlier ones predate the install).
  */
 static struct task_times *times_of(struct task_struct *task)
 {
@@ -85,7 +91,7 @@ static struct task_times *times_of(struct task_struct *task)
 	if (t)
 		return t;
 	t = bpf_task_storage_get(&task_times, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (t)
+	if (t && task->start_time < collectors_loaded_ns)
 		t->run_delay_seen = task->sched_info.run_delay;
 	return t;
 }

@@ -4,9 +4,7 @@
 
 #include <cstdio>
 
-#ifndef CGPROV_RELEASE
-#define CGPROV_RELEASE "0.1.0"
-#endif
+#include "version.hpp"
 
 namespace cgprov {
 namespace {
@@ -32,7 +30,7 @@ std::string bpf_version() {
   hash = fnv1a(policy, size, hash);
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
-  return std::string(CGPROV_RELEASE) + "-" + std::string(hex, 12);
+  return std::string(release_version()) + "-" + std::string(hex, 12);
 }
 
 std::string link_pin_name(const bpf_program *prog) {

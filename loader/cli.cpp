@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <regex>
 
+#include "version.hpp"
+
 namespace cgprov {
 
 ParsedArgs parse_args(int argc, const char *const *argv) {
@@ -11,6 +13,8 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
   CLI::App app{"cgprov: per-cgroup BPF stats files, provisioned in the kernel"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the subcommand
+  app.set_version_flag("--version", std::string("cgprov ") + release_version(),
+                       "print the version and exit");
   app.add_flag("-j,--json", c.json, "machine-readable output");
   app.add_flag("-v,--verbose", c.verbose, "show libbpf's debug log");
   app.add_option("--bpffs", c.layout.bpffs, "bpffs mount")->capture_default_str();
@@ -67,7 +71,7 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
+  } catch (const CLI::Success &e) {  // --help or --version: printed, exit 0
     parsed.exit_status = app.exit(e);
     return parsed;
   } catch (const CLI::ParseError &e) {

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
 #include <iostream>
@@ -129,6 +130,10 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
   const bool carry = v1_stats.value().valid() && !path_exists(internal + "/" + pin::kStatsMap);
   for (const auto &[map, name] : stats_maps)
     if (auto r = reuse_pinned_map(map, internal + "/" + name); !r) return r;
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);  // the clock of task_struct::start_time
+  stats->rodata->collectors_loaded_ns =
+      static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(now.tv_nsec);
   if (stats_bpf__load(stats.get())) return errno_error("load stats BPF programs");
   for (const auto &[map, name] : stats_maps) {
     if (carry && map == stats->maps.cgroup_stats) continue;

@@ -2,16 +2,19 @@
 # Build Debian's linux-source-6.12 with kernel-patches/series applied.
 #
 # Usage: scripts/build-kernel.sh [--flavor default|debug] [--print-dir] [--cached]
-#                                [--patches N]
+#                                [--patches N] [--deb]
 #
 #   --cached     only look the result up: print it, or fail if it is not built
 #   --patches N  apply only the first N patches of the series (bisecting)
+#   --deb        also package the kernel as linux-image-<release>_<version>_amd64.deb
+#                (make bindeb-pkg, in the same build tree) and print its path
 #
 # The result is cached outside the repository in
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/cgprov/kernel/<hash>/{bzImage,vmlinux.btf,config}
 # where <hash> covers the source package version, every patch in the series,
 # the config fragments and this script. A second run with nothing changed
-# returns at once. The last line printed is the image path.
+# returns at once. The last line printed is the image path (--print-dir: the
+# directory; --deb: the package, cached in the same directory).
 # CGPROV_PATCHES=DIR applies DIR/series instead of kernel-patches/series.
 set -euo pipefail
 
@@ -20,13 +23,15 @@ flavor=default
 print_dir=0
 cached_only=0
 limit=
+deb=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavor) flavor=$2; shift 2 ;;
 	--print-dir) print_dir=1; shift ;;
 	--cached) cached_only=1; shift ;;
 	--patches) limit=$2; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	--deb) deb=1; shift ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	*) echo "build-kernel: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -78,14 +83,41 @@ hash=$({
 	cat "$0"
 } | sha256sum | cut -c1-16)
 result=$cache/kernel/$hash
+# The build's version string, "#1+<hash>" in `uname -v`, and the Debian
+# revision of its package: the same in both builds, so that packaging
+# relinks nothing.
+revision=1+$hash
 
-if [ -f "$result/bzImage" ] && [ -f "$result/vmlinux.btf" ]; then
+# The cached package of this kernel, if any.
+cached_deb() {
+	local f
+	for f in "$result"/linux-image-*.deb; do
+		[ -f "$f" ] && echo "$f" && return 0
+	done
+	return 1
+}
+have_image() { [ -f "$result/bzImage" ] && [ -f "$result/vmlinux.btf" ]; }
+print_result() {
+	if [ "$deb" = 1 ]; then
+		cached_deb
+	elif [ "$print_dir" = 1 ]; then
+		echo "$result"
+	else
+		echo "$result/bzImage"
+	fi
+}
+
+if have_image && { [ "$deb" = 0 ] || cached_deb >/dev/null; }; then
 	log CACHED "$result"
-	[ "$print_dir" = 1 ] && echo "$result" || echo "$result/bzImage"
+	print_result
 	exit 0
 fi
 if [ "$cached_only" = 1 ]; then
-	echo "build-kernel: no $flavor kernel built for the current series and config: run 'make kernel'" >&2
+	if have_image; then
+		echo "build-kernel: no package of the $flavor kernel built for the current series and config: run 'make kernel-deb'" >&2
+	else
+		echo "build-kernel: no $flavor kernel built for the current series and config: run 'make kernel'" >&2
+	fi
 	exit 1
 fi
 
@@ -156,10 +188,47 @@ for f in "${fragments[@]}"; do
 done
 [ "$missing" = 0 ] || die "the config fragment did not apply (see above); a dependency is unmet"
 
+make_kernel=(make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc"
+	KBUILD_BUILD_VERSION="$revision")
+
+# The package: `make bindeb-pkg` in the tree configured above. Its build
+# step (`make all`) finds the image built; it installs /boot/vmlinuz-<release>,
+# System.map and config (CONFIG_MODULES is off: no modules, no headers
+# package). The debug-symbols package is not built.
+package_kernel() {
+	local version start images
+	version=$(make -s -C "$src" kernelversion)-$revision
+	log DEB "linux-image-*_${version} (make bindeb-pkg in $out)"
+	start=$(date +%s)
+	rm -f "$cache"/build/linux-*.deb "$cache"/build/linux-upstream_*
+	if ! KDEB_PKGVERSION=$version KDEB_CHANGELOG_DIST=bookworm \
+		DEB_BUILD_PROFILES=pkg.linux-upstream.nokerneldbg \
+		DEB_BUILD_OPTIONS="parallel=$(nproc) terse" \
+		"${make_kernel[@]}" bindeb-pkg > "$cache/deb.log" 2>&1; then
+		grep -E 'error|Error' "$cache/deb.log" | head -40 >&2
+		die "kernel packaging failed; full log: $cache/deb.log"
+	fi
+	# dpkg-buildpackage writes next to the build tree: keep the image package
+	# only (not linux-libc-dev, .buildinfo, .changes).
+	images=("$cache"/build/linux-image-*_"${version}"_*.deb)
+	[ -f "${images[0]}" ] || die "make bindeb-pkg wrote no linux-image package; log: $cache/deb.log"
+	cmp -s "$out/arch/x86/boot/bzImage" "$result/bzImage" ||
+		log NOTE "the packaged image differs from the cached bzImage"
+	mv "${images[0]}" "$result/"
+	rm -f "$cache"/build/linux-*.deb "$cache"/build/linux-upstream_*
+	log PACKAGED "in $(( $(date +%s) - start ))s"
+}
+
+if have_image; then
+	package_kernel
+	log CACHED "$result"
+	print_result
+	exit 0
+fi
+
 log BUILD "bzImage in $out (ccache: $CCACHE_DIR)"
 start=$(date +%s)
-if ! make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" HOSTCC="ccache gcc" \
-	bzImage > "$cache/build.log" 2>&1; then
+if ! "${make_kernel[@]}" bzImage > "$cache/build.log" 2>&1; then
 	grep -E 'error|Error' "$cache/build.log" | head -40 >&2
 	die "kernel build failed; full log: $cache/build.log"
 fi
@@ -175,5 +244,6 @@ printf '%s\n' "${series[@]}" > "$result.tmp/series"
 rm -rf "$result"
 mv "$result.tmp" "$result"
 ln -sfn "$result" "$cache/kernel/latest-$flavor"
+[ "$deb" = 1 ] && package_kernel
 log CACHED "$result"
-[ "$print_dir" = 1 ] && echo "$result" || echo "$result/bzImage"
+print_result

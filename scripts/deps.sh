@@ -43,6 +43,11 @@ base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
 # filesystem.
 backports+=(mmdebstrap)
 
+# Packages: `make deb` (debhelper, the manual page from scdoc; lintian and
+# man-db for its test) and `make kernel-deb` (the kernel's bindeb-pkg runs
+# dpkg-buildpackage and debhelper's dh_* tools).
+base+=(dpkg-dev debhelper lintian scdoc man-db)
+
 missing() {
 	local p
 	for p in "$@"; do

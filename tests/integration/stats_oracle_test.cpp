@@ -20,6 +20,8 @@
 #include <functional>
 #include <map>
 #include <sstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "layout.hpp"
@@ -35,6 +37,8 @@ namespace {
 // Delay accounting's reclaim time lies within the episodes; the clocks
 // differ (its local clock, the stats file's monotonic clock).
 constexpr double kReclaimTolerance = 0.05;
+// Run-queue delay: the stats file within 1 % of sched_info's, both ways.
+constexpr std::pair<double, double> kRunqTolerance{0.99, 1.01};
 
 // /proc/PID/schedstat: time on CPU, run-queue wait (run_delay), arrivals (pcount).
 struct SchedInfo {
@@ -114,9 +118,24 @@ Task start_task(const std::string &cgroup, const std::function<void()> &work) {
   return task;
 }
 
+// /proc/PID/stat's state letter ('R' running or runnable, 'S' sleeping...).
+char task_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  const auto comm_end = line.rfind(')');  // the command name may hold spaces
+  return comm_end != std::string::npos && comm_end + 2 < line.size() ? line[comm_end + 2] : '?';
+}
+
+// Returns once the task has done its work and sleeps in pause(): after
+// its report it may still wait on a run queue before it gets there, a
+// wait the stats file would count after /proc/PID/schedstat was read.
 void wait_done(Task &task) {
   char done = 0;
   REQUIRE(::read(task.from_child.get(), &done, 1) == 1);
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  while (task_state(task.pid) != 'S' && Clock::now() < give_up) ::usleep(1000);
+  REQUIRE(task_state(task.pid) == 'S');
 }
 
 void reap(Task &task) {
@@ -161,9 +180,13 @@ void check_agreement(const Comparison &c) {
               static_cast<unsigned long long>(c.stats_count));
   REQUIRE(c.kernel_delay > 0);
   // The collector adds what sched_info_arrive() adds, when it adds it:
-  // the same nanoseconds and the same arrivals, not just close (the
-  // stats promise 5 %; the test VM shows no difference at all).
-  CHECK(c.stats_delay == c.kernel_delay);
+  // the same arrivals, and the same nanoseconds in every run seen so far.
+  // The stats promise 5 %; 1 % is asserted, and any difference printed.
+  if (c.stats_delay != c.kernel_delay)
+    std::printf("# the stats file differs from sched_info by %lld ns\n",
+                static_cast<long long>(c.stats_delay) - static_cast<long long>(c.kernel_delay));
+  CHECK(static_cast<double>(c.stats_delay) >= kRunqTolerance.first * c.kernel_delay);
+  CHECK(static_cast<double>(c.stats_delay) <= kRunqTolerance.second * c.kernel_delay);
   CHECK(c.stats_count == c.kernel_count);
 }
 

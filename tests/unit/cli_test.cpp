@@ -1,7 +1,11 @@
 #include "cli.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <iostream>
+#include <sstream>
 #include <vector>
+
+#include "version.hpp"
 
 using cgprov::Command;
 
@@ -50,6 +54,16 @@ TEST_CASE("usage errors exit with status 2 and run nothing") {
     CHECK_FALSE(parsed.run);
     CHECK(parsed.exit_status == cgprov::kExitUsage);
   }
+}
+
+TEST_CASE("version flag prints the release and exits 0 without running anything") {
+  std::ostringstream out;
+  std::streambuf *stdout_buf = std::cout.rdbuf(out.rdbuf());
+  auto version = parse({"--version"});
+  std::cout.rdbuf(stdout_buf);
+  CHECK_FALSE(version.run);
+  CHECK(version.exit_status == 0);
+  CHECK(out.str() == std::string("cgprov ") + cgprov::release_version() + "\n");
 }
 
 TEST_CASE("help exits 0 and runs nothing") {
