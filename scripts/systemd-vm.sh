@@ -79,6 +79,7 @@ journal=$results_dir/systemd-journal.log
 : > "$results"
 record() { echo "$1" | tee -a "$results"; }
 
+prepare_start=$(date +%s)
 work=$(mktemp -d /var/tmp/cgprov-systemd-XXXXXX)
 root=$work/root
 cleanup() {
@@ -136,6 +137,7 @@ image=${images[0]}
 # and serial-getty@ttyS0 would hold the boot for 90 s.
 append="console=ttyS0 root=cgprovroot rootfstype=9p systemd.getty_auto=0"
 append+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=mmap rw panic=-1"
+log READY "root prepared in $(($(date +%s) - prepare_start)) s"
 log BOOT "$(basename "$image") with systemd (TCG, timeout ${timeout}s; console: $console)"
 start=$(date +%s)
 set +e
