@@ -99,6 +99,7 @@ tar -xf "$tarball" -C "$root" --numeric-owner
 # with it; apt may fetch a dependency the root filesystem lacks.
 mkdir -p "$root/tmp/packages"
 cp "$cgprov_deb" "$kernel_deb" "$root/tmp/packages/"
+rm -f "$root/etc/resolv.conf"  # were it a symlink, cp would write through it
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 in_root() { unshare --mount --pid --fork --mount-proc="$root/proc" chroot "$root" "$@"; }
 log APT "install $(basename "$cgprov_deb") $(basename "$kernel_deb")"
