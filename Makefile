@@ -94,7 +94,7 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
 build: bpf/vmlinux.h $(BPF_SKELS) program $(BUILD)/cgprov-unit-tests \
-	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/v1/cgprov
+	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov
 
 program: $(BUILD)/cgprov $(BUILD)/cgprov.8
 
@@ -146,16 +146,20 @@ $(BUILD)/cgprov-vm-tests: $(VMTEST_OBJS) $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -lcap -lmnl -o $@
 
-# cgprov 0.1, the first stats layout, built from its commit with this
-# kernel's BTF: the provision suite upgrades from it (carry-over of totals).
-CGPROV_V1_REV := 69d868e
-$(BUILD)/v1/cgprov: bpf/vmlinux.h
-	$(call msg,BUILD,$@ (cgprov 0.1, $(CGPROV_V1_REV)))
-	$(Q)rm -rf $(BUILD)/v1 && mkdir -p $(BUILD)/v1/src
-	$(Q)git -C $(CURDIR) archive $(CGPROV_V1_REV) | tar -x -C $(BUILD)/v1/src
-	$(Q)$(MAKE) --no-print-directory -s -C $(BUILD)/v1/src VMLINUX_BTF=$(abspath $(VMLINUX_BTF)) \
+# Earlier releases, each built from its commit with this kernel's BTF: the
+# provision suite upgrades from them. v1: cgprov 0.1, the first stats
+# layout (carry-over of totals); legacy: the last release that kept its tree
+# in the system's bpffs, /sys/fs/bpf/cgprov (the move to cgprov's own
+# instance).
+CGPROV_REV_v1 := 69d868e
+CGPROV_REV_legacy := 0d12dac
+$(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov: $(BUILD)/%/cgprov: bpf/vmlinux.h
+	$(call msg,BUILD,$@ (cgprov $*, $(CGPROV_REV_$*)))
+	$(Q)rm -rf $(BUILD)/$* && mkdir -p $(BUILD)/$*/src
+	$(Q)git -C $(CURDIR) archive $(CGPROV_REV_$*) | tar -x -C $(BUILD)/$*/src
+	$(Q)$(MAKE) --no-print-directory -s -C $(BUILD)/$*/src VMLINUX_BTF=$(abspath $(VMLINUX_BTF)) \
 		build/cgprov >/dev/null
-	$(Q)cp $(BUILD)/v1/src/build/cgprov $@
+	$(Q)cp $(BUILD)/$*/src/build/cgprov $@
 
 # The README's test command: installs, builds, runs everything, and ends with
 # one line `N passed, N failed, N skipped`.

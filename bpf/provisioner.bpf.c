@@ -28,7 +28,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load, frozen afterwards. */
 const volatile __u32 dumper_prog_id; /* the stats iterator program */
-const volatile char stats_dir[CGPROV_DIR_MAX] = "/sys/fs/bpf/cgprov/stats";
+const volatile char stats_dir[CGPROV_DIR_MAX] = "/run/cgprov/stats";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

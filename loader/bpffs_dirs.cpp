@@ -5,6 +5,10 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <filesystem>
+
+#include "bpffs.hpp"
+#include "bpffs_mount.hpp"
 #include "object_pins.hpp"
 
 namespace cgprov {
@@ -88,16 +92,10 @@ Result<UniqueFd> open_trusted_dir(int parent, const std::string &name, const std
   return fd;
 }
 
-Result<BpffsDirs> open_bpffs_dirs(const Layout &layout, bool create) {
-  BpffsDirs dirs;
-  auto bpffs = open_bpffs_root(layout.bpffs);
-  if (!bpffs) return bpffs.error();
-  dirs.bpffs = std::move(bpffs.value());
-  auto root = open_trusted_dir(dirs.bpffs.get(), "cgprov", layout.root(), kPublicDirMode, create);
-  if (!root) return root.error();
-  dirs.root = std::move(root.value());
-  if (!dirs.root.valid()) return dirs;  // not installed, and not asked to create
+namespace {
 
+// The four directories in `dirs.root`; see open_bpffs_dirs().
+Result<void> open_subdirs(BpffsDirs &dirs, const Layout &layout, bool create) {
   struct Sub {
     const char *name;
     std::string path;
@@ -118,8 +116,7 @@ Result<BpffsDirs> open_bpffs_dirs(const Layout &layout, bool create) {
     if (!fd) return fd.error();
     *s.fd = std::move(fd.value());
   }
-  if (!create) return dirs;
-  if (::fchmod(dirs.root.get(), kPublicDirMode)) return errno_error("chmod " + layout.root());
+  if (!create) return {};
   for (auto &s : subs) {
     if (s.fd->valid()) {
       // Root's and closed to others: set the exact mode (user/ keeps its).
@@ -130,6 +127,49 @@ Result<BpffsDirs> open_bpffs_dirs(const Layout &layout, bool create) {
     if (!fd) return fd.error();
     *s.fd = std::move(fd.value());
   }
+  return {};
+}
+
+}  // namespace
+
+Result<BpffsDirs> open_bpffs_dirs(const Layout &layout, bool create) {
+  BpffsDirs dirs;
+  auto root = open_instance(layout.root);
+  if (!root) return root.error();
+  dirs.root = std::move(root.value());
+  if (!dirs.root.valid()) {
+    if (create) return Error{"open " + layout.root + ": no bpffs instance is mounted there", 0};
+    return dirs;  // not installed, and not asked to create
+  }
+  if (auto r = open_subdirs(dirs, layout, create); !r) return r.error();
+  return dirs;
+}
+
+Result<BpffsDirs> open_legacy_dirs(const Layout &layout, std::string &foreign) {
+  BpffsDirs dirs;
+  const std::filesystem::path legacy(layout.legacy_root);
+  const std::string bpffs = legacy.parent_path().string();
+  if (!on_bpffs(bpffs)) return dirs;  // no system bpffs: no legacy tree in it
+  auto parent = open_bpffs_root(bpffs);
+  if (!parent) return parent.error();
+  const std::string name = legacy.filename().string();
+  struct stat parent_st{}, seen{};
+  if (::fstat(parent.value().get(), &parent_st)) return errno_error("stat " + bpffs);
+  if (::fstatat(parent.value().get(), name.c_str(), &seen, AT_SYMLINK_NOFOLLOW)) {
+    if (errno == ENOENT) return dirs;
+    return errno_error("stat " + layout.legacy_root);
+  }
+  if (auto why = distrust_reason(seen, parent_st.st_dev, {}); !why.empty()) {
+    foreign = layout.legacy_root + ": " + why;
+    return dirs;
+  }
+  auto root =
+      open_trusted_dir(parent.value().get(), name, layout.legacy_root, kPublicDirMode, false);
+  if (!root) return root.error();
+  dirs.root = std::move(root.value());
+  if (!dirs.root.valid()) return dirs;
+  const Layout legacy_layout = layout.legacy();
+  if (auto r = open_subdirs(dirs, legacy_layout, false); !r) return r.error();
   return dirs;
 }
 

@@ -25,9 +25,9 @@ struct DirRule {
 // Why `st` (of `path`) is not trusted, or "" if it is. Pure: unit-tested.
 std::string distrust_reason(const struct stat &st, dev_t bpffs_dev, const DirRule &rule);
 
-// The bpffs mount's root: on bpffs, root's, and if others may write to it
-// (the kernel's default 1777), sticky, so that no user can remove or rename
-// what root made there.
+// A bpffs mount's root (the system's, holding a legacy tree): on bpffs,
+// root's, and if others may write to it (the kernel's default 1777), sticky,
+// so that no user can remove or rename what root made there.
 Result<UniqueFd> open_bpffs_root(const std::string &bpffs);
 
 // The directory `name` in `parent` (`path` names it in messages), created
@@ -37,14 +37,22 @@ Result<UniqueFd> open_bpffs_root(const std::string &bpffs);
 Result<UniqueFd> open_trusted_dir(int parent, const std::string &name, const std::string &path,
                                   mode_t mode, bool create, const DirRule &rule = {});
 
-// cgprov/ and its four directories, verified (all existing ones first, so
-// that a refusal creates nothing), created if `create`; user/ is made
-// closed (0700) and left as it is if it exists. Without `create`, missing
-// ones are invalid fds.
+// cgprov's tree: the root of its bpffs instance at layout.root (mounted
+// by install, see bpffs_mount.hpp) and its four directories, verified (all
+// existing ones first, so that a refusal creates nothing), created if
+// `create`; user/ is made closed (0700) and left as it is if it exists.
+// Without `create`, missing ones are invalid fds, and so is the root if no
+// instance is mounted.
 struct BpffsDirs {
-  UniqueFd bpffs, root, stats, progs, internal, user;
+  UniqueFd root, stats, progs, internal, user;
 };
 Result<BpffsDirs> open_bpffs_dirs(const Layout &layout, bool create);
+
+// The tree an earlier release made at layout.legacy_root, in the system's
+// bpffs, verified as above and never created: an invalid root if there is
+// none. A legacy root that is not root's is not cgprov's: it is left
+// alone, with an invalid root, and `foreign` says why.
+Result<BpffsDirs> open_legacy_dirs(const Layout &layout, std::string &foreign);
 
 // Device and inode of the directory open as `fd`, as user space sees them.
 Result<struct stat> stat_dir(int fd, const std::string &path);

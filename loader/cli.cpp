@@ -17,7 +17,8 @@ ParsedArgs parse_args(int argc, const char *const *argv) {
                        "print the version and exit");
   app.add_flag("-j,--json", c.json, "machine-readable output");
   app.add_flag("-v,--verbose", c.verbose, "show libbpf's debug log");
-  app.add_option("--bpffs", c.layout.bpffs, "bpffs mount")->capture_default_str();
+  app.add_option("--root", c.layout.root, "cgprov's own bpffs instance (mounted by install)")
+      ->capture_default_str();
   app.add_option("--cgroupfs", c.layout.cgroupfs, "cgroup2 mount")->capture_default_str();
 
   auto *probe = app.add_subcommand("probe", "check the kernel and system for what cgprov needs");

@@ -11,6 +11,7 @@
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
 #include "bpffs_dirs.hpp"
+#include "bpffs_mount.hpp"
 #include "cgroup_fs.hpp"
 #include "installer.hpp"
 #include "meta.hpp"
@@ -110,7 +111,20 @@ Result<void> publish(const Layout &layout, const BpffsDirs &dirs, const Policy &
   return replace_pin(dumper_fd, layout.progs() + "/" + pin::kDumperProg, kPublicProgMode);
 }
 
-Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
+// Where the map pinned as `name` that this install reuses is: in the tree,
+// else, for an install moving a legacy tree, in that tree. A legacy
+// install's maps are reused, not copied: the new programs then write the
+// very maps the legacy programs write until the legacy tree is removed,
+// so no event between a copy and the switch is lost, and the task storage
+// (task_times), which user space could only copy task by task, needs no
+// copy at all.
+std::string reused_pin(const Layout &layout, const Layout *legacy, const char *name) {
+  const std::string own = layout.internal() + "/" + name;
+  if (!legacy || path_exists(own)) return own;
+  return legacy->internal() + "/" + name;
+}
+
+Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs, const Layout *legacy,
                          InstallReport &report) {
   const Layout &layout = options.layout;
   const std::string internal = layout.internal();
@@ -122,14 +136,16 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
       {stats->maps.task_times, pin::kTaskTimesMap},
       {stats->maps.slots, pin::kSlotsMap},
   };
-  // An install of the first stats layout: its totals are carried over.
-  // The new map is pinned only once its programs run, so a killed install
-  // carries again into a fresh map.
-  auto v1_stats = open_v1_stats(layout);
+  // An install of the first stats layout (only ever at the legacy root):
+  // its totals are carried over. The new map is pinned only once its
+  // programs run, so a killed install carries again into a fresh map.
+  const Layout &v1_layout = legacy ? *legacy : layout;
+  auto v1_stats = open_v1_stats(v1_layout);
   if (!v1_stats) return v1_stats.error();
-  const bool carry = v1_stats.value().valid() && !path_exists(internal + "/" + pin::kStatsMap);
+  const bool carry =
+      v1_stats.value().valid() && !path_exists(reused_pin(layout, legacy, pin::kStatsMap));
   for (const auto &[map, name] : stats_maps)
-    if (auto r = reuse_pinned_map(map, internal + "/" + name); !r) return r;
+    if (auto r = reuse_pinned_map(map, reused_pin(layout, legacy, name)); !r) return r;
   timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);  // the clock of task_struct::start_time
   stats->rodata->collectors_loaded_ns =
@@ -142,9 +158,9 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
   if (carry) {
     // Before the new programs run: nothing else writes the new map yet.
     // Events between this flush and the attach below are not counted.
-    if (auto r = flush_v1_stats(layout); !r) return r;
+    if (auto r = flush_v1_stats(v1_layout); !r) return r;
     auto carried =
-        carry_v1_stats(layout, v1_stats.value().get(), bpf_map__fd(stats->maps.cgroup_stats));
+        carry_v1_stats(v1_layout, v1_stats.value().get(), bpf_map__fd(stats->maps.cgroup_stats));
     if (!carried) return carried.error();
     report.carried_cgroups = carried.value();
   }
@@ -152,7 +168,9 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
   if (carry)
     if (auto r = pin_map_if_new(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
       return r;
-  if (v1_stats.value().valid())
+  // A legacy tree keeps its v1 maps until it is removed, after this install
+  // is complete.
+  if (v1_stats.value().valid() && !legacy)
     if (auto r = unpin_v1_stats(layout); !r) return r;
 
   // Programs first, so that stats files made from here on use this dumper.
@@ -169,7 +187,9 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs,
   for (bpf_program *p : {prov->progs.provision, prov->progs.unprovision})
     if (bpf_program__set_flags(p, bpf_program__flags(p) | BPF_F_SLEEPABLE))
       return errno_error(std::string("set sleepable on ") + bpf_program__name(p));
-  if (auto r = reuse_pinned_map(prov->maps.provision_status, internal + "/" + pin::kStatusMap); !r)
+  if (auto r = reuse_pinned_map(prov->maps.provision_status,
+                                reused_pin(layout, legacy, pin::kStatusMap));
+      !r)
     return r;
   // One stats map: the provisioner creates each cgroup's entry at birth.
   if (bpf_map__reuse_fd(prov->maps.cgroup_stats, bpf_map__fd(stats->maps.cgroup_stats)))
@@ -208,15 +228,51 @@ Result<InstallReport> install(const InstallOptions &options) {
   const Layout &layout = options.layout;
   if (layout.stats().size() >= CGPROV_DIR_MAX)
     return Error{"stats directory " + layout.stats() + " is longer than the provisioner allows", 0};
-  auto lock = lock_bpffs(layout.bpffs);
+  auto lock = lock_instance(layout.root, /*create=*/true);
   if (!lock) return lock.error();
-  // Before anything else: a directory a user made is refused here, with
-  // nothing created or changed.
+  auto legacy_lock = lock_legacy(layout, lock.value().get());
+  if (!legacy_lock) return legacy_lock.error();
+  // Before anything is mounted or made: a legacy tree that cannot be
+  // trusted is refused here, with nothing created or changed.
+  std::string foreign;
+  auto legacy_dirs = open_legacy_dirs(layout, foreign);
+  if (!legacy_dirs) return legacy_dirs.error();
+  if (!foreign.empty()) warn(Error{"ignoring " + foreign + " (not made by cgprov)", 0});
+  const bool has_legacy = legacy_dirs.value().root.valid();
+  legacy_dirs.value() = BpffsDirs{};
+  const Layout legacy = layout.legacy();
+
+  auto instance = mount_instance(lock.value().get(), layout.root);
+  if (!instance) return instance.error();
+  // A directory a user made is refused here, with nothing created or
+  // changed.
   auto dirs = open_bpffs_dirs(layout, /*create=*/true);
-  if (!dirs) return dirs.error();
+  // Unmount what this install mounted, once nothing in it is open.
+  auto undo_mount = [&] {
+    if (dirs) dirs.value() = BpffsDirs{};
+    instance.value().root.reset();
+    if (!instance.value().mounted_now) return;
+    if (auto r = unmount_instance(lock.value().get(), layout.root); !r) warn(r.error());
+  };
+  if (!dirs) {
+    Error error = dirs.error();
+    undo_mount();
+    return error;
+  }
   InstallReport report;
   report.version = options.version;
   auto previous = read_meta(layout);
+  // Everything else done: the legacy tree goes, and with it its programs.
+  auto finish = [&]() -> Result<InstallReport> {
+    if (!has_legacy) return report;
+    auto removed = remove_legacy(layout);
+    if (!removed)
+      return Error{"installed at " + layout.root + ", but the removal of " + layout.legacy_root +
+                       " failed (run cgprov install again): " + removed.error().message,
+                   removed.error().errnum};
+    report.moved_from = layout.legacy_root;
+    return report;
+  };
 
   if (previous && *previous == options.version) {
     auto missing = missing_pins(layout);
@@ -224,29 +280,32 @@ Result<InstallReport> install(const InstallOptions &options) {
       // Same version, complete: only make sure every cgroup has its file.
       report.kind = InstallReport::Kind::kAlreadyInstalled;
       if (auto r = reprovision(layout, dirs.value(), options.policy, report); !r) return r.error();
-      return report;
+      return finish();
     }
   }
 
   auto internal_pins = list_pins(layout.internal());
   const bool leftovers = !previous && internal_pins && !internal_pins.value().empty();
-  if (previous) {
+  auto legacy_version = has_legacy ? read_meta(legacy) : std::nullopt;
+  if (previous || legacy_version) {
     report.kind = InstallReport::Kind::kUpgraded;
-    report.previous_version = *previous;
-  } else if (leftovers) {
+    report.previous_version = previous ? *previous : *legacy_version;
+  } else if (leftovers || has_legacy) {
     report.kind = InstallReport::Kind::kRecovered;
   }
 
-  auto done = install_all(options, dirs.value(), report);
+  auto done = install_all(options, dirs.value(), has_legacy ? &legacy : nullptr, report);
   if (!done) {
-    // A fresh install leaves nothing behind; an upgrade or a recovery keeps
-    // the earlier state, which the next install converges from.
-    if (report.kind == InstallReport::Kind::kFresh) {
+    // A tree that was empty is emptied again (a legacy tree, untouched,
+    // stays installed); an upgrade or a recovery keeps the earlier state,
+    // which the next install converges from.
+    if (!previous && !leftovers) {
       if (auto r = uninstall_locked(layout); !r) warn(r.error());
+      undo_mount();
     }
     return done.error();
   }
-  return report;
+  return finish();
 }
 
 }  // namespace cgprov

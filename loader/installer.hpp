@@ -14,6 +14,7 @@
 #include "policy_install.hpp"
 #include "provisioner.h"
 #include "result.hpp"
+#include "unique_fd.hpp"
 
 namespace cgprov {
 
@@ -32,6 +33,7 @@ struct InstallReport {
   size_t kept = 0;               // stats files that already existed
   size_t updated_files = 0;      // stats files switched to the new dumper
   size_t carried_cgroups = 0;    // cgroups whose numbers an upgrade carried from the v1 layout
+  std::string moved_from;        // the legacy root an install moved, if any
   // Cgroups left without a stats file, by reason (see walk_cgroups()).
   std::map<std::string, size_t> skipped;
 };
@@ -42,14 +44,27 @@ struct InstallReport {
 Result<InstallReport> install(const InstallOptions &options);
 
 // Remove every pin cgprov made: the install marker first, then the
-// provisioner, stats files, programs, maps and directories. Returns the
-// number of pins removed.
+// provisioner, stats files, programs, maps and directories; then unmount
+// the instance. A legacy tree goes too. Returns the number of pins removed.
 Result<size_t> uninstall(const Layout &layout);
 
-// uninstall() for a caller that holds lock_bpffs() already.
+// The tree in the instance, for a caller that holds lock_instance(); the
+// instance stays mounted.
 Result<size_t> uninstall_locked(const Layout &layout);
 
+// The lock an earlier release's loader takes (on the system's bpffs
+// root); an invalid fd if no bpffs is mounted there, or if that directory
+// is `held` (an fd the caller has locked already, or -1).
+Result<UniqueFd> lock_legacy(const Layout &layout, int held);
+
+// Remove the tree at layout.legacy_root, as uninstall does, and its root
+// directory, for a caller that holds lock_legacy(). A legacy root that is
+// not root's is left alone, with a warning.
+Result<size_t> remove_legacy(const Layout &layout);
+
 struct Status {
+  bool mounted = false;                // the instance is mounted at the root
+  bool legacy = false;                 // a tree is left at the legacy root
   std::optional<std::string> version;  // set when installed (meta present)
   std::vector<std::string> missing;    // expected pins that are absent
   size_t stats_files = 0;

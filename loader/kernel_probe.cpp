@@ -11,7 +11,6 @@
 namespace cgprov {
 namespace {
 
-constexpr std::string_view kBpffsMount = "/sys/fs/bpf";
 constexpr std::string_view kCgroupMount = "/sys/fs/cgroup";
 
 std::optional<std::string> read_file(const char *path) {
@@ -71,6 +70,19 @@ std::optional<std::string> mount_fstype(std::string_view mounts, std::string_vie
   return fstype;
 }
 
+bool filesystem_available(std::string_view filesystems, std::string_view type) {
+  std::istringstream lines{std::string(filesystems)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    // "nodev\tbpf" or "\text4": the type is the last field.
+    std::istringstream fields(line);
+    std::string field, last;
+    while (fields >> field) last = field;
+    if (last == type) return true;
+  }
+  return false;
+}
+
 const std::vector<std::string> &cgprov_btf_names() {
   static const std::vector<std::string> names = {
       "btf_trace_cgroup_mkdir_s",  // faultable tracepoint on cgroup creation
@@ -114,8 +126,10 @@ std::vector<Finding> probe(const SystemView &view) {
   if (mount_fstype(view.mounts, kCgroupMount) != "cgroup2")
     findings.push_back(
         {"cgroup2 is not mounted at /sys/fs/cgroup", "mount -t cgroup2 none /sys/fs/cgroup"});
-  if (mount_fstype(view.mounts, kBpffsMount) != "bpf")
-    findings.push_back({"bpffs is not mounted at /sys/fs/bpf", "mount -t bpf bpffs /sys/fs/bpf"});
+  // cgprov mounts its own instance: the type is all it needs.
+  if (!filesystem_available(view.filesystems, "bpf"))
+    findings.push_back({"the kernel has no bpf filesystem (no 'bpf' in /proc/filesystems)",
+                        "boot a kernel built with CONFIG_BPF_SYSCALL=y"});
   return findings;
 }
 
@@ -133,6 +147,7 @@ SystemView read_system_view() {
   }
   view.lsm = read_file("/sys/kernel/security/lsm");
   view.mounts = read_file("/proc/self/mounts").value_or("");
+  view.filesystems = read_file("/proc/filesystems").value_or("");
   return view;
 }
 

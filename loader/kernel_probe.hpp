@@ -17,6 +17,7 @@ struct SystemView {
   bool has_cgprov_btf = false;     // BTF has cgprov's tracepoints and kfuncs
   std::optional<std::string> lsm;  // /sys/kernel/security/lsm, if readable
   std::string mounts;              // /proc/self/mounts
+  std::string filesystems;         // /proc/filesystems
 };
 
 struct Finding {
@@ -30,6 +31,9 @@ std::vector<std::string> parse_lsm_list(std::string_view text);
 // Filesystem type mounted at `mountpoint` per /proc/self/mounts text (the
 // last mount wins, as the kernel shows stacked mounts in order).
 std::optional<std::string> mount_fstype(std::string_view mounts, std::string_view mountpoint);
+
+// Whether /proc/filesystems text lists `type` ("nodev\tbpf").
+bool filesystem_available(std::string_view filesystems, std::string_view type);
 
 // Everything that stops cgprov from installing, in the order a user fixes it.
 std::vector<Finding> probe(const SystemView &view);

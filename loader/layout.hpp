@@ -1,5 +1,6 @@
-// Where cgprov keeps things: the bpffs layout (a user-facing contract, see
-// README) and the cgroup the loader charges BPF memory to.
+// Where cgprov keeps things: the tree in its own bpffs instance (a
+// user-facing contract, see README), the earlier releases' tree that an
+// install moves, and the cgroup the loader charges BPF memory to.
 #pragma once
 
 #include <string>
@@ -7,17 +8,26 @@
 namespace cgprov {
 
 struct Layout {
-  std::string bpffs = "/sys/fs/bpf";                  // bpffs mount
+  // The root of cgprov's own bpffs instance, mounted there by install.
+  std::string root = "/run/cgprov";
+  // Where every release before the instance kept its tree (in the system's
+  // bpffs): install moves an install found there, then removes it.
+  std::string legacy_root = "/sys/fs/bpf/cgprov";
   std::string cgroupfs = "/sys/fs/cgroup";            // cgroup2 mount
   std::string slice = "/sys/fs/cgroup/cgprov.slice";  // loader's cgroup
 
-  std::string root() const { return bpffs + "/cgprov"; }
-  std::string stats() const { return root() + "/stats"; }        // 0755, files 0444
-  std::string progs() const { return root() + "/progs"; }        // 0755, progs 0444
-  std::string internal() const { return root() + "/internal"; }  // 0700 root
-  std::string user() const { return root() + "/user"; }          // 1733, users' own pins
+  std::string stats() const { return root + "/stats"; }        // 0755, files 0444
+  std::string progs() const { return root + "/progs"; }        // 0755, progs 0444
+  std::string internal() const { return root + "/internal"; }  // 0700 root
+  std::string user() const { return root + "/user"; }          // 1733, users' own pins
   std::string stats_file(unsigned long long cgroup_id) const {
     return stats() + "/" + std::to_string(cgroup_id);
+  }
+  // The same layout with its tree at the legacy location.
+  Layout legacy() const {
+    Layout moved = *this;
+    moved.root = legacy_root;
+    return moved;
   }
 };
 

@@ -95,7 +95,8 @@ int run_install(const Command &g, const std::string &version) {
               << ", \"previous_version\": " << json_quote(r.previous_version)
               << ", \"backfilled\": " << r.backfilled << ", \"kept\": " << r.kept
               << ", \"updated_files\": " << r.updated_files
-              << ", \"carried_cgroups\": " << r.carried_cgroups << ", \"skipped\": {";
+              << ", \"carried_cgroups\": " << r.carried_cgroups
+              << ", \"moved_from\": " << json_quote(r.moved_from) << ", \"skipped\": {";
     size_t i = 0;
     for (const auto &[reason, count] : r.skipped)
       std::cout << (i++ ? ", " : "") << json_quote(reason) << ": " << count;
@@ -108,6 +109,7 @@ int run_install(const Command &g, const std::string &version) {
     if (r.carried_cgroups)
       std::cout << "; numbers of " << r.carried_cgroups
                 << " cgroups carried over from the v1 layout";
+    if (!r.moved_from.empty()) std::cout << "; moved from " << r.moved_from;
     std::cout << "\n";
     // Not a failure: everyone else's cgroups have their files.
     for (const auto &[reason, count] : r.skipped)
@@ -171,6 +173,9 @@ int run_status(const Command &g) {
   const bool healthy = s.version && s.missing.empty();
   if (g.json) {
     std::cout << "{\"installed\": " << (s.version ? "true" : "false")
+              << ", \"root\": " << json_quote(g.layout.root)
+              << ", \"mounted\": " << (s.mounted ? "true" : "false")
+              << ", \"legacy_tree\": " << (s.legacy ? "true" : "false")
               << ", \"version\": " << json_quote(s.version.value_or(""))
               << ", \"stats_files\": " << s.stats_files << ", \"missing_pins\": [";
     for (size_t i = 0; i < s.missing.size(); ++i)
@@ -188,6 +193,11 @@ int run_status(const Command &g) {
     return healthy ? kExitOk : kExitFailure;
   }
   std::cout << "installed: " << (s.version ? *s.version : "no") << "\n";
+  std::cout << "mount: " << g.layout.root
+            << (s.mounted ? " (cgprov's bpffs instance)" : " (not mounted)") << "\n";
+  if (s.legacy)
+    std::cout << "legacy tree: " << g.layout.legacy_root
+              << " (an earlier release's; 'cgprov install' moves it)\n";
   std::cout << "stats files: " << s.stats_files << "\n";
   if (s.counters) {
     std::cout << "provisioned: " << s.counters->pinned << " pinned, " << s.counters->unpinned

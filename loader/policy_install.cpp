@@ -159,6 +159,11 @@ Result<bool> close_policy(const Layout &layout) {
   if (!path_exists(path)) return false;
   auto config_fd = open_pinned(path);
   if (!config_fd) return config_fd.error();
+  // A policy of another layout (cgprov 0.1's, in a legacy tree being
+  // removed) cannot be read or closed: its hooks go with their pins.
+  PolicySkel skel(policy_bpf__open());
+  if (!skel) return errno_error("open policy BPF object");
+  if (!map_compatible(config_fd.value().get(), skel->maps.policy_config)) return false;
   auto current = published_config(config_fd.value().get());
   if (!current) return current.error();
   if (!current.value()) return false;

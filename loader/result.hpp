@@ -10,10 +10,10 @@
 namespace cgprov {
 
 struct Error {
-  std::string message;  // "<step> <object>", e.g. "pin /sys/fs/bpf/cgprov/x"
+  std::string message;  // "<step> <object>", e.g. "pin /run/cgprov/x"
   int errnum = 0;       // 0 when no errno applies
 
-  // "pin /sys/fs/bpf/cgprov/x: File exists (EEXIST)"
+  // "pin /run/cgprov/x: File exists (EEXIST)"
   std::string describe() const {
     if (errnum == 0) return message;
     const char *name = strerrorname_np(errnum);

@@ -27,6 +27,10 @@ Result<Status> read_status(const Layout &layout) {
   auto dirs = open_bpffs_dirs(layout, /*create=*/false);
   if (!dirs) return dirs.error();
   Status status;
+  status.mounted = dirs.value().root.valid();
+  std::string foreign;
+  auto legacy = open_legacy_dirs(layout, foreign);
+  status.legacy = legacy && legacy.value().root.valid();
   status.version = read_meta(layout);
   auto missing = missing_pins(layout);
   if (!missing) return missing.error();

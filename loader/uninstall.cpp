@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "bpf_objects.hpp"
 #include "bpffs.hpp"
 #include "bpffs_dirs.hpp"
+#include "bpffs_mount.hpp"
 #include "installer.hpp"
 #include "object_pins.hpp"
 #include "policy_install.hpp"
@@ -75,14 +77,7 @@ Result<std::vector<UniqueFd>> hold_policy_links(const Layout &layout) {
   return held;
 }
 
-}  // namespace
-
-Result<size_t> uninstall_locked(const Layout &layout) {
-  // Nothing here is touched unless it is proven root's (a directory a user
-  // made is refused, and nothing is removed).
-  auto dirs = open_bpffs_dirs(layout, /*create=*/false);
-  if (!dirs) return dirs.error();
-  if (!dirs.value().root.valid()) return size_t{0};  // nothing installed
+Result<size_t> uninstall_tree(const Layout &layout, const BpffsDirs &dirs) {
   size_t removed = 0;
   const std::string internal = layout.internal();
   // Close access first, while every hook is attached: from here on no
@@ -116,24 +111,71 @@ Result<size_t> uninstall_locked(const Layout &layout) {
   removed += stats.value();
   // Users' pins are links of cgprov's iterator: they go with it. Close
   // user/ first, so that no user pins anew while the policy goes away.
-  if (dirs.value().user.valid() && ::fchmod(dirs.value().user.get(), kInternalDirMode))
+  if (dirs.user.valid() && ::fchmod(dirs.user.get(), kInternalDirMode))
     return errno_error("chmod " + layout.user());
   for (const auto &dir : {layout.user(), layout.progs(), internal}) {
     auto n = clear_dir(dir);
     if (!n) return n.error();
     removed += n.value();
   }
-  for (const auto &dir : {layout.user(), layout.progs(), internal, layout.root()})
+  for (const auto &dir : {layout.user(), layout.progs(), internal})
     if (::rmdir(dir.c_str()) && errno != ENOENT) return errno_error("rmdir " + dir);
   // The policy's hooks detach last, check_bpf_cmd after all others.
   for (auto &fd : held.value()) fd.reset();
   return removed;
 }
 
+}  // namespace
+
+Result<size_t> uninstall_locked(const Layout &layout) {
+  // Nothing here is touched unless it is proven root's (a directory a user
+  // made is refused, and nothing is removed).
+  auto dirs = open_bpffs_dirs(layout, /*create=*/false);
+  if (!dirs) return dirs.error();
+  if (!dirs.value().root.valid()) return size_t{0};  // nothing installed
+  return uninstall_tree(layout, dirs.value());
+}
+
+Result<UniqueFd> lock_legacy(const Layout &layout, int held) {
+  const std::string bpffs = std::filesystem::path(layout.legacy_root).parent_path().string();
+  if (!on_bpffs(bpffs)) return UniqueFd();  // no system bpffs: no legacy tree
+  // A second flock of the same directory would wait for the first.
+  struct stat held_st{}, bpffs_st{};
+  if (held >= 0 && ::fstat(held, &held_st) == 0 && ::stat(bpffs.c_str(), &bpffs_st) == 0 &&
+      held_st.st_dev == bpffs_st.st_dev && held_st.st_ino == bpffs_st.st_ino)
+    return UniqueFd();
+  return lock_bpffs(bpffs);
+}
+
+Result<size_t> remove_legacy(const Layout &layout) {
+  std::string foreign;
+  auto dirs = open_legacy_dirs(layout, foreign);
+  if (!dirs) return dirs.error();
+  if (!foreign.empty()) warn(Error{"ignoring " + foreign + " (not made by cgprov)", 0});
+  if (!dirs.value().root.valid()) return size_t{0};
+  const Layout legacy = layout.legacy();
+  auto removed = uninstall_tree(legacy, dirs.value());
+  if (!removed) return removed;
+  if (::rmdir(legacy.root.c_str()) && errno != ENOENT) return errno_error("rmdir " + legacy.root);
+  return removed;
+}
+
 Result<size_t> uninstall(const Layout &layout) {
-  auto lock = lock_bpffs(layout.bpffs);
+  auto lock = lock_instance(layout.root, /*create=*/false);
   if (!lock) return lock.error();
-  return uninstall_locked(layout);
+  size_t removed = 0;
+  if (lock.value().valid()) {
+    auto n = uninstall_locked(layout);
+    if (!n) return n;
+    removed += n.value();
+    // Every fd in the instance is closed now: nothing left mounted.
+    if (auto r = unmount_instance(lock.value().get(), layout.root); !r) return r.error();
+  }
+  auto legacy_lock = lock_legacy(layout, lock.value().get());
+  if (!legacy_lock) return legacy_lock.error();
+  auto legacy = remove_legacy(layout);
+  if (!legacy) return legacy;
+  return removed + legacy.value();
 }
 
 }  // namespace cgprov

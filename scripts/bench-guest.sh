@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=build/cgprov-bench
 cgprov=build/cgprov
+# The guest's own /run (cgprov mounts its bpffs instance at /run/cgprov).
+[ "$(stat -f -c %T /run)" = tmpfs ] || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 
@@ -32,7 +34,7 @@ uninstall_quiet() { "$cgprov" uninstall >/dev/null; }
 # programs cgprov has) removed from an install.
 detach_policy() {
 	local pin
-	for pin in /sys/fs/bpf/cgprov/internal/link_*; do
+	for pin in /run/cgprov/internal/link_*; do
 		bpftool link show pinned "$pin" | grep -q 'prog_type lsm' && rm "$pin"
 	done
 	return 0
@@ -98,7 +100,7 @@ for cpus in "0 0" "0 1"; do
 done
 
 "$cgprov" install >/dev/null
-stats=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$dir")
+stats=/run/cgprov/stats/$(stat -c %i "$dir")
 for f in cpu.stat memory.stat; do
 	theirs=() ours=()
 	for r in $(seq "$rounds"); do

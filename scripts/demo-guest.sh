@@ -20,6 +20,8 @@ workload() {
 		_ "$1" "$2" "$3" "$user"
 }
 
+# The guest's own /run (cgprov mounts its bpffs instance at /run/cgprov).
+[ "$(stat -f -c %T /run)" = tmpfs ] || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 
@@ -34,6 +36,7 @@ echo
 echo "== install once, with the example ACL policy; nothing stays running"
 step cat loader/policy.toml
 step "$cgprov" install --policy loader/policy.toml
+step findmnt -o TARGET,FSTYPE,OPTIONS /run/cgprov
 step pgrep -c cgprov
 step "$cgprov" status
 
@@ -44,7 +47,7 @@ mkdir "$base"
 chown "$user:$user" "$base" "$base/cgroup.procs" "$base/cgroup.threads" "$base/cgroup.subtree_control"
 for dir in a a/b a/b/c; do
 	step as_user mkdir "$base/$dir"
-	step ls -ln "/sys/fs/bpf/cgprov/stats/$(stat -c %i "$base/$dir")"
+	step ls -ln "/run/cgprov/stats/$(stat -c %i "$base/$dir")"
 done
 
 echo
@@ -52,13 +55,13 @@ echo "== work in a/b/c (100 sleeps) and in a (50 sleeps); a = its own + b, b = c
 workload "$base" "$base/a/b/c" 100
 workload "$base" "$base/a" 50
 step as_user "$cgprov" stat "$base/a" "$base/a/b" "$base/a/b/c" | brief
-a_file=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$base/a")
+a_file=/run/cgprov/stats/$(stat -c %i "$base/a")
 printf '\n$ grep -v " 0$" %s  # the non-empty histogram buckets of a\n' "$a_file"
 grep '_log2_' "$a_file" | grep -v ' 0$'
 
 echo
 echo "== remove c: its numbers stay in b and a; its file goes"
-c_file=/sys/fs/bpf/cgprov/stats/$(stat -c %i "$base/a/b/c")
+c_file=/run/cgprov/stats/$(stat -c %i "$base/a/b/c")
 step as_user rmdir "$base/a/b/c"
 step ls "$c_file"
 step as_user "$cgprov" --json stat "$base/a/b"
@@ -66,18 +69,18 @@ step as_user "$cgprov" --json stat "$base/a/b"
 echo
 echo "== the user's own file for a subtree (the policy allows it on owned cgroups)"
 step as_user "$cgprov" link --cgroup "$base/a" --order descendants-pre --name a-tree
-step ls -ln /sys/fs/bpf/cgprov/user
-printf '\n$ as_user grep -c runq_delay_count /sys/fs/bpf/cgprov/user/%s-a-tree  # a and b\n' "$user"
-as_user grep -c runq_delay_count "/sys/fs/bpf/cgprov/user/$user-a-tree"
+step ls -ln /run/cgprov/user
+printf '\n$ as_user grep -c runq_delay_count /run/cgprov/user/%s-a-tree  # a and b\n' "$user"
+as_user grep -c runq_delay_count "/run/cgprov/user/$user-a-tree"
 echo
 echo "== and what the policy refuses"
 step as_user "$cgprov" link --cgroup /sys/fs/cgroup --name everything
-step as_user bpftool prog show pinned /sys/fs/bpf/cgprov/progs/stats
-step as_user rm "/sys/fs/bpf/cgprov/user/$user-a-tree"
+step as_user bpftool prog show pinned /run/cgprov/progs/stats
+step as_user rm "/run/cgprov/user/$user-a-tree"
 
 echo
 echo "== uninstall removes every pin"
 step "$cgprov" status
 rmdir "$base/a/b" "$base/a" "$base"
 step "$cgprov" uninstall
-step ls /sys/fs/bpf
+step findmnt -t bpf

@@ -65,7 +65,7 @@ void make_and_remove(const std::string &dir, int thread, long n, Samples &out) {
     out.mkdir_ns.push_back(ns_since(start));
     struct stat st{};
     if (::stat(child.c_str(), &st) == 0) {
-      const std::string file = "/sys/fs/bpf/cgprov/stats/" + std::to_string(st.st_ino);
+      const std::string file = "/run/cgprov/stats/" + std::to_string(st.st_ino);
       if (::access(file.c_str(), F_OK) == 0) ++out.present;
     }
     start = Clock::now();

@@ -60,7 +60,8 @@ TEST_CASE("OBJ_PIN outside the user directory is refused", "[policy]") {
 TEST_CASE("OBJ_PIN through '..' out of the user directory is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "pins only in user/ (..)", [&] {
-    return pin_own_link(f.own.path(), kLayout.user() + "/../../cgprov-attack/open/1000-dots");
+    return pin_own_link(f.own.path(),
+                        kLayout.user() + "/../../../sys/fs/bpf/cgprov-attack/open/1000-dots");
   });
 }
 
@@ -153,8 +154,18 @@ TEST_CASE("moving an own pin out of the user directory is refused", "[policy]") 
   Fixture f;
   REQUIRE(as_user([&] { return pin_own_link(f.own.path(), user_pin(kUserUid, "mine")); }) ==
           kSucceeded);
-  refused(EPERM, "no renames in user/", [&] {
+  // Any other bpffs instance (the system's) is another superblock: the
+  // VFS refuses first.
+  refused(EXDEV, "no renames into another bpffs instance", [&] {
     return outcome(::rename(user_pin(kUserUid, "mine").c_str(), (f.open_dir + "/moved").c_str()));
+  });
+  // A directory anyone may write to in cgprov's own instance (made for the
+  // test): the policy refuses.
+  TempBpffsDir open_here(kLayout.root + "/cgprov-attack");
+  REQUIRE(::chmod(open_here.path().c_str(), 01777) == 0);
+  refused(EPERM, "no renames in user/", [&] {
+    return outcome(
+        ::rename(user_pin(kUserUid, "mine").c_str(), (open_here.path() + "/moved").c_str()));
   });
 }
 

@@ -1,6 +1,7 @@
 #include "policy_harness.hpp"
 
 #include <bpf/bpf.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -103,8 +104,12 @@ std::string changes(const Snapshot &before, const Snapshot &after) {
 Snapshot snapshot() {
   Snapshot s;
   namespace fs = std::filesystem;
-  for (const auto &entry : fs::recursive_directory_iterator("/sys/fs/bpf"))
-    s.files[entry.path()] = describe_path(entry.path());
+  // The system's bpffs and cgprov's own instance.
+  for (const std::string root : {"/sys/fs/bpf", kLayout.root.c_str()}) {
+    if (!fs::exists(root)) continue;
+    for (const auto &entry : fs::recursive_directory_iterator(root))
+      s.files[entry.path()] = describe_path(entry.path());
+  }
   for (uint32_t id : ids(bpf_link_get_next_id)) s.links[id] = describe_link(id);
   s.progs = ids(bpf_prog_get_next_id);
   s.maps = ids(bpf_map_get_next_id);
@@ -157,16 +162,22 @@ int own_link(const std::string &cgroup) {
 void DumpSkelDeleter::operator()(cgroup_dump_bpf *skel) const { cgroup_dump_bpf__destroy(skel); }
 
 StockLayout::StockLayout() : dump_(cgroup_dump_bpf__open_and_load()) {
-  remove_tree(kLayout.root());
-  for (const auto &dir : {kLayout.root(), kLayout.progs()})
-    REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+  // A bpffs instance of its own at the root, as install mounts it.
+  REQUIRE((::mkdir(kLayout.root.c_str(), 0755) == 0 || errno == EEXIST));
+  REQUIRE(::mount("cgprov", kLayout.root.c_str(), "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=0755") == 0);
+  REQUIRE(::mkdir(kLayout.progs().c_str(), 0755) == 0);
   REQUIRE(::mkdir(kLayout.user().c_str(), 0) == 0);
   REQUIRE(::chmod(kLayout.user().c_str(), 01733) == 0);
   REQUIRE(dump_);
   pin_mode(bpf_program__fd(dump_->progs.dump_cgroup_id), granted_prog_path(), 0444);
 }
 
-StockLayout::~StockLayout() { remove_tree(kLayout.root()); }
+StockLayout::~StockLayout() {
+  // Pins go with the instance.
+  ::umount2(kLayout.root.c_str(), MNT_DETACH);
+  ::rmdir(kLayout.root.c_str());
+}
 
 cgprov_policy_config published_config() {
   UniqueFd outer(bpf_obj_get((kLayout.internal() + "/" + cgprov::pin::kPolicyConfigMap).c_str()));

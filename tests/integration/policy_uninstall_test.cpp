@@ -30,13 +30,15 @@ struct Race {
   std::atomic<int> phase;           // 0 before uninstall, 1 while it runs, 2 after
   std::atomic<int> ready;           // the child holds the program fd
   std::atomic<long> attempts;       // link attempts made while uninstall ran
-  std::atomic<long> linked_while;   // links made while uninstall ran and cgprov/ existed
+  std::atomic<long> linked_while;   // links made while uninstall ran and the tree existed
   std::atomic<long> opened_while;   // program fds opened likewise
   std::atomic<long> linked_before;  // links made before uninstall started
   std::atomic<uint32_t> last_link_id;
 };
 
-bool cgprov_dir_exists() { return ::access(kLayout.root().c_str(), F_OK) == 0; }
+// The tree, not the mount: uninstall removes internal/ before the policy's
+// hooks detach, and unmounts the instance after.
+bool cgprov_dir_exists() { return ::access(kLayout.internal().c_str(), F_OK) == 0; }
 
 // Whether uninstall has changed anything yet: the published policy is no
 // longer the open one, or a pin of the install is gone. (Raw calls: this

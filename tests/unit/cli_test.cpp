@@ -34,8 +34,10 @@ TEST_CASE("global options work before and after the subcommand") {
   CHECK(parse({"status", "--json"}).command.json);
   CHECK(parse({"status", "-j"}).command.json);
   CHECK(parse({"-v", "install"}).command.verbose);
-  auto moved = parse({"--bpffs", "/mnt/bpf", "status"});
-  CHECK(moved.command.layout.stats() == "/mnt/bpf/cgprov/stats");
+  auto moved = parse({"--root", "/mnt/cgprov", "status"});
+  CHECK(moved.command.layout.stats() == "/mnt/cgprov/stats");
+  CHECK(parse({"status"}).command.layout.root == "/run/cgprov");
+  CHECK_FALSE(parse({"--bpffs", "/sys/fs/bpf", "status"}).run);
 }
 
 TEST_CASE("install takes the loader's cgroup and a version tag") {

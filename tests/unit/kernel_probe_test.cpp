@@ -12,6 +12,12 @@ constexpr const char *kGoodMounts =
     "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n"
     "bpffs /sys/fs/bpf bpf rw,relatime 0 0\n";
 
+constexpr const char *kGoodFilesystems =
+    "nodev\tsysfs\n"
+    "nodev\tcgroup2\n"
+    "nodev\tbpf\n"
+    "\text4\n";
+
 SystemView ready_system() {
   SystemView view;
   view.is_root = true;
@@ -19,6 +25,7 @@ SystemView ready_system() {
   view.has_cgprov_btf = true;
   view.lsm = "lockdown,capability,yama,bpf";
   view.mounts = kGoodMounts;
+  view.filesystems = kGoodFilesystems;
   return view;
 }
 
@@ -43,6 +50,14 @@ TEST_CASE("mount type is found by mount point, last mount wins") {
   CHECK_FALSE(cgprov::mount_fstype(kGoodMounts, "/sys/fs").has_value());
   CHECK(cgprov::mount_fstype("tmpfs /sys/fs/bpf tmpfs rw 0 0\nnone /sys/fs/bpf bpf rw 0 0\n",
                              "/sys/fs/bpf") == "bpf");
+}
+
+TEST_CASE("a filesystem type is found by its whole name, with or without nodev") {
+  CHECK(cgprov::filesystem_available(kGoodFilesystems, "bpf"));
+  CHECK(cgprov::filesystem_available(kGoodFilesystems, "ext4"));
+  CHECK_FALSE(cgprov::filesystem_available(kGoodFilesystems, "nodev"));
+  CHECK_FALSE(cgprov::filesystem_available("nodev\tbpffs\nnodev\tnotbpf\n", "bpf"));
+  CHECK_FALSE(cgprov::filesystem_available("", "bpf"));
 }
 
 TEST_CASE("escaped mount points are unescaped before comparing") {
@@ -70,14 +85,9 @@ TEST_CASE("each missing piece is named exactly once") {
       {"an LSM merely containing 'bpf' does not count",
        [](SystemView &v) { v.lsm = "notbpf,bpfx"; }, "'bpf' is not in the active LSM list"},
       {"securityfs not mounted", [](SystemView &v) { v.lsm.reset(); }, "LSM list is unreadable"},
-      {"bpffs not mounted",
-       [](SystemView &v) { v.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n"; },
-       "bpffs is not mounted"},
-      {"something else mounted at /sys/fs/bpf is not bpffs",
-       [](SystemView &v) {
-         v.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\ntmpfs /sys/fs/bpf tmpfs rw 0 0\n";
-       },
-       "bpffs is not mounted"},
+      {"a kernel without the bpf filesystem",
+       [](SystemView &v) { v.filesystems = "nodev\tsysfs\nnodev\tcgroup2\n"; },
+       "no bpf filesystem"},
       {"cgroup2 not mounted", [](SystemView &v) { v.mounts = "bpffs /sys/fs/bpf bpf rw 0 0\n"; },
        "cgroup2 is not mounted"},
   };
@@ -99,5 +109,13 @@ TEST_CASE("findings come in the order a user fixes them") {
   CHECK(mentions({findings[1]}, "BTF"));
   CHECK(mentions({findings[2]}, "LSM"));
   CHECK(mentions({findings[3]}, "cgroup2"));
-  CHECK(mentions({findings[4]}, "bpffs"));
+  CHECK(mentions({findings[4]}, "bpf filesystem"));
+}
+
+TEST_CASE("bpffs need not be mounted anywhere: cgprov mounts its own") {
+  auto view = ready_system();
+  view.mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n";
+  CHECK(cgprov::probe(view).empty());
+  view.mounts += "bpffs /sys/fs/bpf bpf rw,mode=700 0 0\n";
+  CHECK(cgprov::probe(view).empty());
 }

@@ -3,8 +3,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 TEST_CASE("errors name the step, the strerror text and the errno name") {
-  cgprov::Error error{"pin /sys/fs/bpf/cgprov/x", EEXIST};
-  CHECK(error.describe() == "pin /sys/fs/bpf/cgprov/x: File exists (EEXIST)");
+  cgprov::Error error{"pin /run/cgprov/x", EEXIST};
+  CHECK(error.describe() == "pin /run/cgprov/x: File exists (EEXIST)");
   CHECK(cgprov::Error{"no errno here", 0}.describe() == "no errno here");
 }
 

@@ -81,7 +81,7 @@ run_catch2() {
 finish() { exit "$_failed"; }
 
 CGPROV=${CGPROV:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/cgprov}
-STATS_DIR=/sys/fs/bpf/cgprov/stats
+STATS_DIR=/run/cgprov/stats
 
 # Stats file of a cgroup directory.
 stats_file() { echo "$STATS_DIR/$(stat -c %i "$1")"; }
@@ -115,4 +115,26 @@ all_cgroups_provisioned() {
 		[ -e "$(stats_file "$dir")" ] || { echo "no stats file for $dir"; missing=1; }
 	done < <(find /sys/fs/cgroup -type d)
 	return "$missing"
+}
+
+# Links of the programs named $1, from bpftool's JSON.
+links_of_prog() {
+	python3 - "$1" <<'PY'
+import json, subprocess, sys
+show = lambda what: json.loads(subprocess.check_output(["bpftool", "-j", what, "show"]))
+progs = {p["id"] for p in show("prog") if p.get("name") == sys.argv[1]}
+print(sum(1 for link in show("link") if link.get("prog_id") in progs))
+PY
+}
+
+# wait_links_of_prog NAME N: wait up to 30 s (unpinned links are released
+# from a work item) until N links of programs named NAME are attached.
+wait_links_of_prog() {
+	local _
+	for _ in $(seq 300); do
+		[ "$(links_of_prog "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$(links_of_prog "$1") links of programs named $1, expected $2"
+	return 1
 }

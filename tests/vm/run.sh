@@ -18,7 +18,11 @@ if [ "${1:-}" = --results ]; then results=$2; shift 2; fi
 mkdir -p "$(dirname "$results")"
 : > "$results"
 
+# Before anything else: /run must be the guest's own (cgprov mounts its
+# bpffs instance at /run/cgprov), never a directory of the host's.
+[ "$(stat -f -c %T /run)" = tmpfs ] || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 # The guest starts with cgroup2 mounted but without bpffs or securityfs.
+# The system's bpffs, as a host has it: tests check that cgprov leaves it alone.
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf 2>/dev/null
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 dmesg -C 2>/dev/null || true

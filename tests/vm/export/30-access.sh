@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Who can export and how the units run it: an unprivileged user exports
-# (without the provisioner's counters); with bpffs at mode 0700, as systemd
-# mounts it, the stats directory bind-mounted elsewhere (what the units'
-# BindReadOnlyPaths= do) is enough; the per-scrape HTTP mode answers one
-# request on stdin/stdout.
+# (without the provisioner's counters), also with the system bpffs at mode
+# 0700, as systemd mounts it; the stats directory bind-mounted elsewhere
+# (what the units' BindReadOnlyPaths= do) is enough; the per-scrape HTTP
+# mode answers one request on stdin/stdout.
 . "$(dirname "$0")/../lib.sh"
 
 work=$(mktemp -d)
 chmod 755 "$work"
 cleanup() {
 	chmod "$bpffs_mode" /sys/fs/bpf 2>/dev/null
+	chmod 0755 /run/cgprov 2>/dev/null
 	rm -rf "$work"
 }
 bpffs_mode=$(stat -c %a /sys/fs/bpf)
@@ -28,19 +29,26 @@ check "root without capabilities does not (the ACL policy refuses the map)" bash
 
 chmod 0700 /sys/fs/bpf
 out=$(as_user "$CGPROV" export 2>&1)
-check "with bpffs at 0700 (systemd's mount) the user's export fails with exit 1" test $? = 1
+status=$?
+check "with the system bpffs at 0700 (systemd's mount) the user still exports" bash -c '
+	[ "$2" = 0 ] && grep -q "^cgprov_runq_delay_seconds_count{cgroup=\"/\"}" <<<"$1"' _ "$out" "$status"
+chmod "$bpffs_mode" /sys/fs/bpf
+# A stats directory closed to the user (here: the instance's root at 0700).
+chmod 0700 /run/cgprov
+out=$(as_user "$CGPROV" export 2>&1)
+check "with the stats directory closed, the user's export fails with exit 1" test $? = 1
+chmod 0755 /run/cgprov
 check "naming the directory and EACCES, with a hint" bash -c '
-	grep -q "open stats directory /sys/fs/bpf/cgprov/stats: Permission denied (EACCES)" <<<"$1" &&
+	grep -q "open stats directory /run/cgprov/stats: Permission denied (EACCES)" <<<"$1" &&
 	grep -q "hint: " <<<"$1"' _ "$out"
 # As the units do: the stats directory bind-mounted read-only at
-# /tmp/bpffs/cgprov/stats in a private mount namespace.
+# /tmp/cgprov/stats in a private mount namespace, and --root /tmp/cgprov.
 check "the stats directory bind-mounted read-only elsewhere is enough for the user" unshare -m bash -c '
-	mkdir -p "$1/bpffs/cgprov/stats" &&
-	mount --bind -o ro /sys/fs/bpf/cgprov/stats "$1/bpffs/cgprov/stats" &&
-	mount -o remount,bind,ro "$1/bpffs/cgprov/stats" &&
-	setpriv --reuid="$3" --regid="$3" --clear-groups -- "$2" --bpffs "$1/bpffs" export > "$1/cgprov.prom" &&
+	mkdir -p "$1/cgprov/stats" &&
+	mount --bind -o ro /run/cgprov/stats "$1/cgprov/stats" &&
+	mount -o remount,bind,ro "$1/cgprov/stats" &&
+	setpriv --reuid="$3" --regid="$3" --clear-groups -- "$2" --root "$1/cgprov" export > "$1/cgprov.prom" &&
 	grep -q "^cgprov_runq_delay_seconds_count{cgroup=\"/\"}" "$1/cgprov.prom"' _ "$work" "$CGPROV" "$CGPROV_TEST_UID"
-chmod "$bpffs_mode" /sys/fs/bpf
 
 request() { printf "$1" | "$CGPROV" export --http > "$work/response"; }
 request 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/plain;version=0.0.4\r\n\r\n'

@@ -11,7 +11,7 @@ import re
 import sys
 
 CGROUPFS = b"/sys/fs/cgroup"
-STATS = b"/sys/fs/bpf/cgprov/stats"
+STATS = b"/run/cgprov/stats"
 failed = False
 
 

@@ -5,7 +5,7 @@
 mine=$(delegated_cgroup)
 mkdir "$mine/child"
 chown "$CGPROV_TEST_UID:$CGPROV_TEST_GID" "$mine/child"
-USER_DIR=/sys/fs/bpf/cgprov/user
+USER_DIR=/run/cgprov/user
 
 out=$(as_user "$CGPROV" link --cgroup "$mine" --order descendants-pre --name web 2>&1)
 check "link prints the new file's path" test "$out" = "$USER_DIR/$CGPROV_TEST_UID-web"

@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 printf '[quota]\nlinks_per_user = 1\npins_per_user = 1\n' > "$tmp/none.toml"
 chmod 0755 "$tmp"
 mine=$(delegated_cgroup)
-USER_DIR=/sys/fs/bpf/cgprov/user
+USER_DIR=/run/cgprov/user
 
 # The user links and removes, over and over, until told to stop; each
 # outcome goes to a log, one line per call.

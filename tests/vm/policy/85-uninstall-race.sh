@@ -9,6 +9,6 @@ run_catch2 "[policy-uninstall]"
 check "install again after the raced uninstall" "$CGPROV" install --policy "$(dirname "$0")/policy.toml"
 mine=$(delegated_cgroup)
 check "the user links after the reinstall" as_user "$CGPROV" link --cgroup "$mine" --name after-race
-rm -f "/sys/fs/bpf/cgprov/user/$CGPROV_TEST_UID-after-race"
+rm -f "/run/cgprov/user/$CGPROV_TEST_UID-after-race"
 remove_cgroup_tree "$mine"
 finish

@@ -16,13 +16,13 @@ check "BPF memory is charged to cgprov.slice, which the loader left" bash -c '
 	[ "$(awk "\$1 == \"kernel\" { print \$2 }" /sys/fs/cgroup/cgprov.slice/memory.stat)" -gt 0 ] &&
 	[ -z "$(cat /sys/fs/cgroup/cgprov.slice/cgroup.procs)" ]'
 echo -memory > /sys/fs/cgroup/cgroup.subtree_control
-check "internal/ is private to root" bash -c '[ "$(stat -c %a:%u /sys/fs/bpf/cgprov/internal)" = 700:0 ]'
-check "the stats iterator is published read-only in progs/" bash -c '[ "$(stat -c %a /sys/fs/bpf/cgprov/progs/stats)" = 444 ]'
+check "internal/ is private to root" bash -c '[ "$(stat -c %a:%u /run/cgprov/internal)" = 700:0 ]'
+check "the stats iterator is published read-only in progs/" bash -c '[ "$(stat -c %a /run/cgprov/progs/stats)" = 444 ]'
 
-pins_before=$(ls -iR /sys/fs/bpf/cgprov)
+pins_before=$(ls -iR /run/cgprov)
 out=$("$CGPROV" install)
 check "a second install reports it is already installed" grep -q "already installed" <<<"$out"
-check "a second install changes no pin" bash -c '[ "$1" = "$(ls -iR /sys/fs/bpf/cgprov)" ]' _ "$pins_before"
+check "a second install changes no pin" bash -c '[ "$1" = "$(ls -iR /run/cgprov)" ]' _ "$pins_before"
 
 check "stat prints a cgroup's stats by path" bash -c "'$CGPROV' stat /sys/fs/cgroup/cgprov-preexisting | grep -qx 'runq_delay_count [0-9]*'"
 check "stat --json prints an object keyed by path" bash -c "'$CGPROV' --json stat /sys/fs/cgroup/cgprov-preexisting | grep -q '^{\"/sys/fs/cgroup/cgprov-preexisting\":{\"runq_delay_count\":'"

@@ -33,7 +33,7 @@ check "an upgrade with the deep tree present succeeds" test "$status" = 0
 check "and reports the upgrade, skipping nothing" bash -c 'grep -q "upgraded from" <<<"$1" && ! grep -q "^skipped" <<<"$1"' _ "$out"
 check "the deepest cgroup's file runs the new program" bash -c '
 	f=$1/$(tail -n1 <<<"$2"); p=$(bpftool -j link show pinned "$f" | grep -o "\"prog_id\":[0-9]*")
-	[ "$p" = "$(bpftool -j prog show pinned /sys/fs/bpf/cgprov/progs/stats | grep -o "\"id\":[0-9]*" | head -n1 | sed s/id/prog_id/)" ]' _ "$STATS_DIR" "$(tree_ids)"
+	[ "$p" = "$(bpftool -j prog show pinned /run/cgprov/progs/stats | grep -o "\"id\":[0-9]*" | head -n1 | sed s/id/prog_id/)" ]' _ "$STATS_DIR" "$(tree_ids)"
 
 # Before an install: uninstall, then install with the tree in place.
 check "uninstall with the deep tree present" "$CGPROV" uninstall

@@ -20,7 +20,7 @@ interrupted_install() {
 	"$CGPROV" install >/dev/null 2>&1 &
 	local pid=$! window=$full_ms
 	if [ "${1:-}" = after-pin ]; then
-		while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A /sys/fs/bpf/cgprov/internal 2>/dev/null)" ]; do
+		while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A /run/cgprov/internal 2>/dev/null)" ]; do
 			sleep 0.01
 		done
 		window=$((full_ms / 8))
@@ -52,7 +52,7 @@ for round in 1 2 3; do
 	mkdir "$probe/a" "$probe/b" "$probe/c"
 	interrupted_install
 	"$CGPROV" uninstall >/dev/null
-	check "round $round: uninstall after a killed install leaves no pins" bash -c '! test -e /sys/fs/bpf/cgprov'
+	check "round $round: uninstall after a killed install leaves no pins" bash -c '! test -e /run/cgprov'
 	rmdir "$probe/a" "$probe/b" "$probe/c"
 	check "round $round: and no cgroup stays dying" wait_no_dying "$probe"
 	rmdir "$probe"

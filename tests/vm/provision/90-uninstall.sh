@@ -7,8 +7,15 @@
 probe=$(dying_probe_cgroup)
 mkdir "$probe/a" "$probe/b"
 check "a cgroup made while installed has its stats file" test -e "$(stats_file "$probe/a")"
-check "uninstall succeeds" "$CGPROV" uninstall
-check "no cgprov pin is left in bpffs" bash -c '! test -e /sys/fs/bpf/cgprov'
+# A stats file open during the uninstall keeps the instance busy: it is
+# detached instead, and leaves the mount namespace all the same.
+exec 3< "$(stats_file /sys/fs/cgroup)"
+check "uninstall succeeds with a stats file open" "$CGPROV" uninstall
+check "nothing is mounted at /run/cgprov" bash -c '! findmnt -rn -o TARGET | grep -qx /run/cgprov'
+check "nor is /run/cgprov left" test ! -e /run/cgprov
+check "the open file still reads, from the detached instance" bash -c "grep -q '^runq_delay_count ' <&3"
+exec 3<&-
+check "no cgprov pin is left in the system's bpffs" bash -c '[ -z "$(find /sys/fs/bpf -name "cgprov*")" ]'
 check "status reports not installed (exit 1)" bash -c "'$CGPROV' status >/dev/null; [ \$? = 1 ]"
 rmdir "$probe/a" "$probe/b"
 check "no cgroup removed after uninstall stays dying" wait_no_dying "$probe"
