@@ -8,7 +8,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 CGPROV=/usr/sbin/cgprov
 # cgprov's tree of pins.
-CGPROV_ROOT=/sys/fs/bpf/cgprov
+CGPROV_ROOT=/run/cgprov
 STATS_DIR=$CGPROV_ROOT/stats
 USER_PIN_DIR=$CGPROV_ROOT/user
 
