@@ -94,7 +94,7 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
 build: bpf/vmlinux.h $(BPF_SKELS) program $(BUILD)/cgprov-unit-tests \
-	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov
+	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/cgprov-pin-daemon $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov
 
 program: $(BUILD)/cgprov $(BUILD)/cgprov.8
 
@@ -216,10 +216,16 @@ deb: $(DEB)
 $(DEB): $(DEB_INPUTS) $(VMLINUX_BTF)
 	$(Q)scripts/build-deb.sh $(abspath $(VMLINUX_BTF))
 
-$(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp
+$(BUILD)/cgprov-bench: tests/bench/cgroup_bench.cpp loader/unique_fd.hpp
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(CXXFLAGS) $< -o $@
+
+# The privileged-daemon design cgprov replaces, as a benchmark baseline.
+$(BUILD)/cgprov-pin-daemon: tests/bench/pin_daemon.cpp loader/unique_fd.hpp
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(CXXFLAGS) $< -o $@ $(LDLIBS)
 
 # Side-by-side measurements in one VM run; prints ratios.
 bench: deps

@@ -8,6 +8,9 @@ bench=build/cgprov-bench
 cgprov=build/cgprov
 # The guest's own /run (cgprov mounts its bpffs instance at /run/cgprov).
 [ "$(stat -f -c %T /run)" = tmpfs ] || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+pin_daemon=build/cgprov-pin-daemon
+root=/run/cgprov                    # cgprov's bpffs tree
+daemon_pins=/sys/fs/bpf/pin-daemon  # where the baseline daemon pins
 mountpoint -q /sys/fs/bpf || mount -t bpf bpffs /sys/fs/bpf
 mountpoint -q /sys/kernel/security || mount -t securityfs securityfs /sys/kernel/security
 
@@ -32,9 +35,34 @@ install_quiet() { "$cgprov" install >/dev/null; }
 uninstall_quiet() { "$cgprov" uninstall >/dev/null; }
 # What the ACL policy's hooks cost: the policy's BPF-LSM links (the only LSM
 # programs cgprov has) removed from an install.
+# The privileged-daemon baseline: cgprov's programs loaded, its provisioner
+# detached, and cgprov-pin-daemon linking and pinning each new cgroup below
+# $dir in $daemon_pins. The daemon's counts go to $daemon_counts on stop.
+daemon_counts=$(mktemp)
+start_daemon() {
+	install_quiet
+	rm "$root/internal/link_provision" "$root/internal/link_unprovision"
+	mkdir -p "$daemon_pins"
+	coproc DAEMON { exec "$pin_daemon" "$dir" "$root/progs/stats" "$daemon_pins"; }
+	local line
+	read -r line <&"${DAEMON[0]}"
+	[ "$line" = ready ] || { echo "bench: pin daemon did not start" >&2; exit 1; }
+}
+stop_daemon() { # sets daemon_stale: pins that outlived their cgroup by a second
+	local pid=$DAEMON_PID out
+	sleep 1
+	exec {out}<&"${DAEMON[0]}"
+	kill -TERM "$pid"
+	cat <&"$out" > "$daemon_counts"
+	wait "$pid" || { echo "bench: pin daemon failed" >&2; exit 1; }
+	exec {out}<&-
+	daemon_stale=$(find "$daemon_pins" -mindepth 1 | wc -l)
+	rm -rf "$daemon_pins"
+	uninstall_quiet
+}
 detach_policy() {
 	local pin
-	for pin in /run/cgprov/internal/link_*; do
+	for pin in "$root"/internal/link_*; do
 		bpftool link show pinned "$pin" | grep -q 'prog_type lsm' && rm "$pin"
 	done
 	return 0
@@ -42,9 +70,9 @@ detach_policy() {
 # pair SETUP_A SETUP_B CLEANUP CMD...: median of CMD's output (one number)
 # after SETUP_A and after SETUP_B, in alternating rounds; prints "A B".
 pair() {
-	local a=() b=() r setup_a=$1 setup_b=$2 cleanup=$3
+	local a=() b=() setup_a=$1 setup_b=$2 cleanup=$3
 	shift 3
-	for r in $(seq "$rounds"); do
+	for _ in $(seq "$rounds"); do
 		"$setup_a"
 		a+=("$("$@")")
 		"$setup_b"
@@ -66,28 +94,54 @@ for threads in 1 4; do
 	kind=sequential
 	[ "$threads" = 1 ] || kind="burst of $threads threads"
 	per_thread=$((burst_n / threads))
-	without=() with=()
-	for r in $(seq "$rounds"); do
-		without+=("$("$bench" latency "$dir" "$per_thread" "$threads")")
+	without=() with=() daemon=() stale=() missed=() overflows=()
+	for _ in $(seq "$rounds"); do
+		without+=("$("$bench" latency "$dir" "$per_thread" "$threads" "$root/stats")")
 		"$cgprov" install >/dev/null
-		with+=("$("$bench" latency "$dir" "$per_thread" "$threads")")
+		with+=("$("$bench" latency "$dir" "$per_thread" "$threads" "$root/stats")")
 		"$cgprov" uninstall >/dev/null
+		start_daemon
+		daemon+=("$("$bench" latency "$dir" "$per_thread" "$threads" "$daemon_pins")")
+		stop_daemon
+		stale+=("$daemon_stale")
+		missed+=("$(awk '{ print $4 }' "$daemon_counts")")
+		overflows+=("$(awk '{ print $8 }' "$daemon_counts")")
 	done
 	# Median of each column over the rounds.
 	col() { printf '%s\n' "$@" | awk -v c="$col_n" '{ print $c }' | median; }
 	for col_n in 1 2 3 4 6; do
-		a=$(col "${without[@]}") b=$(col "${with[@]}")
+		plain=$(col "${without[@]}") ours=$(col "${with[@]}") theirs=$(col "${daemon[@]}")
 		case $col_n in
 		1) name="mkdir p50 (ns)" ;; 2) name="mkdir p99 (ns)" ;; 3) name="rmdir p50 (ns)" ;;
 		4) name="rmdir p99 (ns)" ;; 6) name="creations per second" ;;
 		esac
-		echo "$kind, $burst_n cgroups: $name: $a without cgprov, $b with: ratio $(ratio "$a" "$b")"
-		row "$kind: $name" "$a" "$b" "$(ratio "$a" "$b")"
+		echo "$kind, $burst_n cgroups: $name: $plain without cgprov, $ours with, $theirs with the pin daemon: ratios $(ratio "$plain" "$ours"), $(ratio "$plain" "$theirs")"
+		row "$kind: $name" "$plain" "$ours" "$(ratio "$plain" "$ours")"
+		row "$kind: $name, pin daemon" "$plain" "$theirs" "$(ratio "$plain" "$theirs")"
 	done
 	col_n=5
-	echo "$kind: stats file present when mkdir returned: $(col "${with[@]}") % of cgroups"
+	echo "$kind: stats file present when mkdir returned: $(col "${with[@]}") % of cgroups with cgprov, $(col "${daemon[@]}") % with the pin daemon"
 	row "$kind: stats file present at mkdir return (%)" "-" "$(col "${with[@]}")" ""
+	row "$kind: ... with the pin daemon (%)" "-" "$(col "${daemon[@]}")" ""
+	left=$(printf '%s\n' "${stale[@]}" | median) gone=$(printf '%s\n' "${missed[@]}" | median)
+	lost=$(printf '%s\n' "${overflows[@]}" | median)
+	echo "$kind: pin daemon: $gone of $burst_n cgroups gone before it could pin, $left pins left a second after their cgroup was removed, $lost inotify queue overflows"
+	row "$kind: pin daemon: cgroups missed / pins left / overflows" "$gone" "$left" "$lost"
 done
+
+# How long after mkdir the file appears, and after rmdir it goes.
+lag_n=${CGPROV_BENCH_LAG:-500}
+install_quiet
+read -r ca cA cg cG cm < <("$bench" lag "$dir" "$lag_n" "$root/stats")
+uninstall_quiet
+start_daemon
+read -r da dA dg dG dm < <("$bench" lag "$dir" "$lag_n" "$daemon_pins")
+stop_daemon
+echo "stats file appears after mkdir returned: p50 $ca ns, p99 $cA ns with cgprov; p50 $da ns, p99 $dA ns with the pin daemon"
+echo "stats file goes after rmdir returned: p50 $cg ns, p99 $cG ns with cgprov; p50 $dg ns, p99 $dG ns with the pin daemon"
+echo "not there (or not gone) within a second: $cm % with cgprov, $dm % with the pin daemon"
+row "lag: file appears after mkdir, p50/p99 (ns)" "$ca/$cA" "$da/$dA" "cgprov/daemon"
+row "lag: file goes after rmdir, p50/p99 (ns)" "$cg/$cG" "$dg/$dG" "cgprov/daemon"
 
 # Context switches with the collectors attached and without.
 for cpus in "0 0" "0 1"; do
@@ -100,10 +154,10 @@ for cpus in "0 0" "0 1"; do
 done
 
 "$cgprov" install >/dev/null
-stats=/run/cgprov/stats/$(stat -c %i "$dir")
+stats=$root/stats/$(stat -c %i "$dir")
 for f in cpu.stat memory.stat; do
 	theirs=() ours=()
-	for r in $(seq "$rounds"); do
+	for _ in $(seq "$rounds"); do
 		theirs+=("$("$bench" read "$dir/$f" "$read_n")")
 		ours+=("$("$bench" read "$stats" "$read_n")")
 	done
