@@ -53,7 +53,7 @@ UNITS      := cgprov.service cgprov-export.service cgprov-export.timer \
 	cgprov-export-http.socket cgprov-export-http@.service
 
 .PHONY: help deps kernel kernel-debug kernel-deb build program deb test test-unit test-vm \
-	test-stock demo format check-series install bench clean
+	test-stock test-systemd systemd-rootfs demo format check-series install bench clean
 
 help:
 	@echo "make deps         install Debian packages and virtme-ng (idempotent)"
@@ -62,7 +62,9 @@ help:
 	@echo "make build        bpf/vmlinux.h, the cgprov loader and the unit tests"
 	@echo "make program      the cgprov binary and its manual page (what 'make install' installs)"
 	@echo "make deb          the cgprov package: $(DEB)"
-	@echo "make test         deps + kernel + build + deb, unit and package tests on the host, VM suites"
+	@echo "make test         deps + kernel + build + packages, unit and package tests on the host,"
+	@echo "                  VM suites, the systemd suite"
+	@echo "make test-systemd the systemd suite alone (Debian, systemd as PID 1, cgprov's package)"
 	@echo "make demo         deps + kernel + build, then show cgprov in a VM"
 	@echo "make bench        side-by-side costs of cgprov in a VM, printed as ratios"
 	@echo "make format       clang-format the C and C++ sources"
@@ -164,7 +166,7 @@ $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov: $(BUILD)/%/cgprov: bpf/vmlinux.h
 test: deps
 	$(Q)$(MAKE) --no-print-directory kernel
 	$(Q)$(MAKE) --no-print-directory build
-	$(Q)$(MAKE) --no-print-directory deb
+	$(Q)$(MAKE) --no-print-directory deb kernel-deb systemd-rootfs
 	$(Q)scripts/test.sh
 
 test-unit: build
@@ -175,6 +177,14 @@ test-vm: build
 
 test-stock: build
 	$(Q)scripts/test.sh --stock
+
+# The systemd suite boots the packages, not build/: cgprov's (make deb) and
+# the kernel's (make kernel-deb), on a cached Debian root filesystem.
+test-systemd: deb kernel-deb systemd-rootfs
+	$(Q)scripts/test.sh --systemd
+
+systemd-rootfs:
+	$(Q)scripts/systemd-rootfs.sh >/dev/null
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory kernel

@@ -39,6 +39,9 @@ fi
 # The export suite: a real node_exporter scraped with curl, promtool, and an
 # OpenMetrics parser.
 base+=(curl prometheus prometheus-node-exporter python3-prometheus-client)
+# The systemd suite: mmdebstrap 1.5 (backports) makes its Debian root
+# filesystem.
+backports+=(mmdebstrap)
 
 # Packages: `make deb` (debhelper, the manual page from scdoc; lintian and
 # man-db for its test) and `make kernel-deb` (the kernel's bindeb-pkg runs
@@ -59,6 +62,8 @@ dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null 
 	want_bp="$want_bp libbpf-dev"
 dpkg --compare-versions "$(dpkg-query -W -f='${Version}' bpftool 2>/dev/null || echo 0)" ge 7.5 ||
 	want_bp="$want_bp bpftool"
+dpkg --compare-versions "$(dpkg-query -W -f='${Version}' mmdebstrap 2>/dev/null || echo 0)" ge 1.5 ||
+	want_bp="$want_bp mmdebstrap"
 
 apt_log=$(mktemp)
 trap 'rm -f "$apt_log"' EXIT

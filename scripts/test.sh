@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # cgprov test driver: Catch2 unit tests and script tests (tests/host/) on the
 # host, then the in-VM suites on the patched kernel and on Debian's stock
-# kernel. Ends with one line
+# kernel, then the systemd suite (scripts/systemd-vm.sh: the patched kernel
+# boots Debian with systemd and cgprov's package). Ends with one line
 #   N passed, N failed, N skipped
 # and a non-zero exit status if anything failed.
 #
-# Usage: scripts/test.sh [--unit] [--host] [--vm] [--stock]   (default: all)
+# Usage: scripts/test.sh [--unit] [--host] [--vm] [--stock] [--systemd]   (default: all)
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,14 +14,15 @@ results=$repo/build/test-results
 mkdir -p "$results"
 cd "$repo"
 
-run_unit=0 run_host=0 run_vm=0 run_stock=0
-[ $# -eq 0 ] && run_unit=1 run_host=1 run_vm=1 run_stock=1
+run_unit=0 run_host=0 run_vm=0 run_stock=0 run_systemd=0
+[ $# -eq 0 ] && run_unit=1 run_host=1 run_vm=1 run_stock=1 run_systemd=1
 for arg in "$@"; do
 	case "$arg" in
 	--unit) run_unit=1 ;;
 	--host) run_host=1 ;;
 	--vm) run_vm=1 ;;
 	--stock) run_stock=1 ;;
+	--systemd) run_systemd=1 ;;
 	*) echo "test.sh: unknown argument '$arg'" >&2; exit 2 ;;
 	esac
 done
@@ -112,6 +114,22 @@ for key in "${!boots[@]}"; do
 	# shellcheck disable=SC2086 # options and suite names are words
 	vm_suites "$name" $args -- ${boots[$key]}
 done
+
+# One boot of its own; a guest that hangs, dies or never starts counts as a
+# failure (scripts/systemd-vm.sh reports those as checks too).
+if [ "$run_systemd" = 1 ]; then
+	echo "== systemd suite: Debian with systemd as PID 1 and cgprov's package"
+	tap=$results/systemd.tap
+	rm -f "$tap"
+	scripts/systemd-vm.sh --results "$tap"
+	status=$?
+	if [ ! -s "$tap" ]; then
+		echo "not ok - systemd suite produced no results (exit status $status)" | tee "$tap"
+	elif [ "$status" != 0 ] && ! grep -q '^not ok ' "$tap"; then
+		echo "not ok - systemd suite exited $status" | tee -a "$tap"
+	fi
+	count_tap "$tap"
+fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
