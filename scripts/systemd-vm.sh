@@ -112,6 +112,9 @@ if ! in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-
 fi
 record "ok - systemd: apt-get installs cgprov's and the kernel's packages"
 rm -rf "$root/tmp/packages"
+# The guest removes, purges and installs cgprov's package again at the end.
+mkdir -p "$root/var/lib/cgprov-systemd-test"
+cp "$cgprov_deb" "$root/var/lib/cgprov-systemd-test/cgprov.deb"
 in_root systemd-machine-id-setup > /dev/null
 
 enabled=$(in_root systemctl is-enabled cgprov.service 2>&1 || true)

@@ -202,6 +202,61 @@ status_rc=$?
 check "cgprov status exits 0 after the restart" test "$status_rc" = 0
 [ "$status_rc" = 0 ] || printf '%s\n' "$status_out" | comment
 
+# --- the export units under systemd -----------------------------------------
+textfile=/var/lib/prometheus/node-exporter/cgprov.prom
+check "the textfile link resolves before any export (no scrape error)" test -f "$textfile"
+check "systemctl start cgprov-export.service" systemctl start cgprov-export.service
+exported() {
+	local f
+	f=$(readlink -e "$textfile") || { echo "$textfile resolves to nothing"; return 1; }
+	grep -q '^cgprov_build_info{' "$f" &&
+		grep -q '^cgprov_runq_delay_seconds_total{cgroup="/init.scope"' "$f" &&
+		grep -q '^cgprov_runq_delay_seconds_total{cgroup="/user.slice/user-1000.slice/user@1000.service"' "$f"
+}
+check "the export, as its dynamic user, wrote every cgroup's metrics" exported
+no_export_errors() {
+	local errors
+	errors=$(journalctl -b -q --no-pager -u cgprov-export.service -p err)
+	printf '%s' "$errors"
+	[ -z "$errors" ]
+}
+check "the journal has no error from cgprov-export.service" no_export_errors
+
+# --- the package removed, purged and installed on the running system -------
+package_deb=/var/lib/cgprov-systemd-test/cgprov.deb
+dpkg_step() { # ACTION ARGS...: dpkg's output as comments, its status returned
+	local out rc
+	out=$(DEBIAN_FRONTEND=noninteractive dpkg "$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | comment
+	return "$rc"
+}
+nothing_of_cgprov_left() {
+	local bad=0
+	[ "$(systemctl is-active cgprov.service)" != active ] || { echo "cgprov.service still active"; bad=1; }
+	! findmnt -n "$CGPROV_ROOT" || { echo "$CGPROV_ROOT still mounted"; bad=1; }
+	[ ! -e "$CGPROV_ROOT" ] || { echo "$CGPROV_ROOT still exists"; bad=1; }
+	[ ! -e "$CGPROV" ] || { echo "$CGPROV still installed"; bad=1; }
+	mkdir /sys/fs/cgroup/after-removal || bad=1
+	[ ! -e "$STATS_DIR/$(stat -c %i /sys/fs/cgroup/after-removal)" ] || { echo "a new cgroup got a stats file"; bad=1; }
+	rmdir /sys/fs/cgroup/after-removal
+	[ "$bad" = 0 ]
+}
+check "dpkg --remove cgprov succeeds" dpkg_step --remove cgprov
+check "and leaves no unit running, nothing mounted, no stats file made" nothing_of_cgprov_left
+check "the policy file stays until purge" test -f /etc/cgprov/policy.toml
+check "dpkg --purge cgprov succeeds" dpkg_step --purge cgprov
+check "purge removes /etc/cgprov/policy.toml" test ! -e /etc/cgprov/policy.toml
+check "purge removes the unit's enablement" \
+	bash -c '! systemctl is-enabled cgprov.service 2>/dev/null'
+check "dpkg --install on the running system succeeds" dpkg_step --install "$package_deb"
+check "which started cgprov.service: it succeeded" unit_succeeded
+check "every cgroup has a readable stats file again" all_readable
+status_out=$("$CGPROV" status 2>&1)
+status_rc=$?
+check "cgprov status exits 0 after the install on the running system" test "$status_rc" = 0
+[ "$status_rc" = 0 ] || printf '%s\n' "$status_out" | comment
+
 kernel_warnings() {
 	! dmesg | grep -E 'WARNING:|BUG:|lockdep|possible recursive locking|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked'
 }
