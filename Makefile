@@ -49,6 +49,7 @@ SBINDIR    := $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSTEMD_DIR ?= /etc/systemd/system
 TMPFILES_DIR ?= /etc/tmpfiles.d
+SYSUSERS_DIR ?= /etc/sysusers.d
 UNITS      := cgprov.service cgprov-export.service cgprov-export.timer \
 	cgprov-export-http.socket cgprov-export-http@.service
 
@@ -205,6 +206,8 @@ install: $(BUILD)/cgprov $(BUILD)/cgprov.8
 	done
 	$(Q)install -D -m 0644 scripts/systemd/cgprov-export.tmpfiles \
 		$(DESTDIR)$(TMPFILES_DIR)/cgprov-export.conf
+	$(Q)install -D -m 0644 scripts/systemd/cgprov-export.sysusers \
+		$(DESTDIR)$(SYSUSERS_DIR)/cgprov-export.conf
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml

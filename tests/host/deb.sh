@@ -35,7 +35,8 @@ contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }')
 for path in ./usr/sbin/cgprov ./lib/systemd/system/cgprov.service \
 	./lib/systemd/system/cgprov-export.service ./lib/systemd/system/cgprov-export.timer \
 	./lib/systemd/system/cgprov-export-http.socket ./lib/systemd/system/cgprov-export-http@.service \
-	./usr/lib/tmpfiles.d/cgprov-export.conf ./etc/cgprov/policy.toml \
+	./usr/lib/tmpfiles.d/cgprov-export.conf ./usr/lib/sysusers.d/cgprov-export.conf \
+	./etc/cgprov/policy.toml \
 	./usr/share/man/man8/cgprov.8.gz ./usr/share/doc/cgprov/README.md.gz \
 	./usr/share/doc/cgprov/copyright; do
 	check "the package installs ${path#.}" grep -qxF "$path" <<<"$contents"
@@ -70,6 +71,13 @@ dpkg-deb -e "$deb" "$scripts"
 postinst=$(cat "$scripts/postinst")
 # An enable line of UNIT, and the six lines before it, in postinst.
 enable_of() { grep -B6 "deb-systemd-helper enable '$1'" <<<"$postinst"; }
+sysusers_before_tmpfiles() {
+	local users tmpfiles
+	users=$(grep -n 'systemd-sysusers cgprov-export.conf' <<<"$postinst" | head -n1 | cut -d: -f1)
+	tmpfiles=$(grep -n 'systemd-tmpfiles' <<<"$postinst" | head -n1 | cut -d: -f1)
+	[ -n "$users" ] && [ -n "$tmpfiles" ] && [ "$users" -lt "$tmpfiles" ]
+}
+check "postinst makes the export's system user before its tmpfiles entry" sysusers_before_tmpfiles
 check "postinst enables cgprov.service unconditionally" \
 	has_all "$(enable_of cgprov.service)" "was-enabled defaults to true"
 check "postinst starts cgprov.service on install, restarts it on upgrade" \

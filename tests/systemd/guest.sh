@@ -207,13 +207,17 @@ textfile=/var/lib/prometheus/node-exporter/cgprov.prom
 check "the textfile link resolves before any export (no scrape error)" test -f "$textfile"
 check "systemctl start cgprov-export.service" systemctl start cgprov-export.service
 exported() {
-	local f
+	local f metrics want
 	f=$(readlink -e "$textfile") || { echo "$textfile resolves to nothing"; return 1; }
-	grep -q '^cgprov_build_info{' "$f" &&
-		grep -q '^cgprov_runq_delay_seconds_total{cgroup="/init.scope"' "$f" &&
-		grep -q '^cgprov_runq_delay_seconds_total{cgroup="/user.slice/user-1000.slice/user@1000.service"' "$f"
+	echo "$textfile -> $f ($(stat -c '%U %a' "$f"))"
+	# Read as another user, as node_exporter reads it.
+	metrics=$(as_user cat "$textfile") || { echo "alice cannot read $textfile"; return 1; }
+	for want in '^cgprov_build_info\{' '^cgprov_runq_delay_seconds_count\{cgroup="/init.scope"' \
+		'^cgprov_runq_delay_seconds_count\{cgroup="/user.slice/user-1000.slice/user@1000.service"'; do
+		grep -qE "$want" <<<"$metrics" || { echo "no line matching $want"; head -n 5 <<<"$metrics"; return 1; }
+	done
 }
-check "the export, as its dynamic user, wrote every cgroup's metrics" exported
+check "the export wrote every cgroup's metrics, readable by other users" exported
 no_export_errors() {
 	local errors
 	errors=$(journalctl -b -q --no-pager -u cgprov-export.service -p err)
