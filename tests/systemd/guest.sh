@@ -16,6 +16,14 @@ work=$(mktemp -d)
 
 prop() { systemctl show --property="$2" --value "$1"; }
 comment() { sed 's/^/# /'; }
+# check_status_clean WHEN: `cgprov status` exits 0; its output as comments if not.
+check_status_clean() {
+	local out rc
+	out=$("$CGPROV" status 2>&1)
+	rc=$?
+	check "cgprov status exits 0 $1" test "$rc" = 0
+	[ "$rc" = 0 ] || printf '%s\n' "$out" | comment
+}
 
 # systemd-analyze reports the boot only once it has finished; the start job
 # of this unit (Type=exec) is among the boot's last.
@@ -197,10 +205,7 @@ check "cgprov.service succeeded after the restart" unit_succeeded
 check "no cgprov process remains after the restart" no_cgprov_process
 check "the journal has no error from cgprov.service after the restart" no_unit_errors
 check "every cgroup still has a readable stats file after the restart" all_readable
-status_out=$("$CGPROV" status 2>&1)
-status_rc=$?
-check "cgprov status exits 0 after the restart" test "$status_rc" = 0
-[ "$status_rc" = 0 ] || printf '%s\n' "$status_out" | comment
+check_status_clean "after the restart"
 
 # --- the export units under systemd -----------------------------------------
 textfile=/var/lib/prometheus/node-exporter/cgprov.prom
@@ -256,10 +261,7 @@ check "purge removes the unit's enablement" \
 check "dpkg --install on the running system succeeds" dpkg_step --install "$package_deb"
 check "which started cgprov.service: it succeeded" unit_succeeded
 check "every cgroup has a readable stats file again" all_readable
-status_out=$("$CGPROV" status 2>&1)
-status_rc=$?
-check "cgprov status exits 0 after the install on the running system" test "$status_rc" = 0
-[ "$status_rc" = 0 ] || printf '%s\n' "$status_out" | comment
+check_status_clean "after the install on the running system"
 
 kernel_warnings() {
 	! dmesg | grep -E 'WARNING:|BUG:|lockdep|possible recursive locking|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked'
