@@ -68,9 +68,21 @@ if [ "$run_host" = 1 ]; then
 	count_tap "$tap"
 fi
 
+# count_run TAP STATUS WHAT: count a guest's TAP; no results, or a failed
+# exit status with no failed check, is a failure of its own.
+count_run() {
+	local tap=$1 status=$2 what=$3
+	if [ ! -s "$tap" ]; then
+		echo "not ok - $what produced no results (exit status $status)" | tee "$tap"
+	elif [ "$status" != 0 ] && ! grep -q '^not ok ' "$tap"; then
+		echo "not ok - $what exited $status" | tee -a "$tap"
+	fi
+	count_tap "$tap"
+}
+
 # SUITES of tests/vm on a kernel; a guest that dies mid-run counts as a failure.
 vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
-	local name=$1 tap=$results/vm-$1.tap status
+	local name=$1 tap=$results/vm-$1.tap
 	shift
 	local args=()
 	while [ "$1" != -- ]; do args+=("$1"); shift; done
@@ -78,13 +90,7 @@ vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
 	echo "== VM suites on the $name kernel: $*"
 	rm -f "$tap"
 	scripts/vm-run.sh "${args[@]}" -- tests/vm/run.sh --results "$tap" "$@"
-	status=$?
-	if [ ! -s "$tap" ]; then
-		echo "not ok - $name VM run produced no results (exit status $status)" | tee "$tap"
-	elif [ "$status" != 0 ] && ! grep -q '^not ok ' "$tap"; then
-		echo "not ok - $name VM run exited $status" | tee -a "$tap"
-	fi
-	count_tap "$tap"
+	count_run "$tap" $? "$name VM run"
 }
 
 # Suites boot the patched kernel unless their directory has a `vm-args`
@@ -122,13 +128,7 @@ if [ "$run_systemd" = 1 ]; then
 	tap=$results/systemd.tap
 	rm -f "$tap"
 	scripts/systemd-vm.sh --results "$tap"
-	status=$?
-	if [ ! -s "$tap" ]; then
-		echo "not ok - systemd suite produced no results (exit status $status)" | tee "$tap"
-	elif [ "$status" != 0 ] && ! grep -q '^not ok ' "$tap"; then
-		echo "not ok - systemd suite exited $status" | tee -a "$tap"
-	fi
-	count_tap "$tap"
+	count_run "$tap" $? "systemd suite"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -138,3 +138,25 @@ wait_links_of_prog() {
 	echo "$(links_of_prog "$1") links of programs named $1, expected $2"
 	return 1
 }
+
+# interrupted_install FULL_MS [after-pin]: start an install and kill -9 it
+# at a random point within FULL_MS (how long a full install takes); with
+# after-pin, at a random point within an eighth of it after the install's
+# first pin in internal/, so that the kill lands in the part that leaves a
+# partial install (how long the part before the first pin takes varies from
+# run to run).
+interrupted_install() {
+	local full_ms=$1 pid window=$1
+	"$CGPROV" install >/dev/null 2>&1 &
+	pid=$!
+	if [ "${2:-}" = after-pin ]; then
+		while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A /run/cgprov/internal 2>/dev/null)" ]; do
+			sleep 0.01
+		done
+		window=$((full_ms / 8))
+	fi
+	sleep "$(awk -v max="$window" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 1000 }')"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}

@@ -26,20 +26,9 @@ for round in 1 2 3 4 5 6; do
 	"$legacy" install >/dev/null
 	sleep_wake
 	before=$(count_in "$LEGACY/stats")
-	"$CGPROV" install >/dev/null 2>&1 &
-	pid=$!
 	# Odd rounds anywhere, even rounds within an eighth of it after the
 	# first pin in the new tree.
-	window=$full_ms
-	if [ $((round % 2)) = 0 ]; then
-		while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A /run/cgprov/internal 2>/dev/null)" ]; do
-			sleep 0.01
-		done
-		window=$((full_ms / 8))
-	fi
-	sleep "$(awk -v max="$window" -v seed="$RANDOM" 'BEGIN { srand(seed); printf "%.3f", rand() * max / 1000 }')"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	if [ $((round % 2)) = 0 ]; then interrupted_install "$full_ms" after-pin; else interrupted_install "$full_ms"; fi
 	state=new
 	"$CGPROV" status >/dev/null 2>&1 || state=legacy
 	echo "# round $round: killed with the $state install complete"
