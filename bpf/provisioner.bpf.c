@@ -3,8 +3,8 @@
  *
  * On every cgroup created on the default hierarchy, a sleepable program on
  * the faultable cgroup_mkdir_s tracepoint pins a cgroup_iter link of the
- * stats dumper as <stats_dir>/<cgroup id>, mode 0444, owned by the cgroup
- * directory's owner; on removal, cgroup_rmdir_s flushes the cgroup's stats
+ * stats dumper as <stats_dir>/<cgroup id>, mode 0444, owned by root; on
+ * removal, cgroup_rmdir_s flushes the cgroup's stats
  * into its parent and unpins the file, so no pin keeps a dying cgroup
  * alive. The loader provisions cgroups that existed before install through
  * the backfill syscall program, with the same kfunc and the same settings.
@@ -22,7 +22,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define EEXIST 17
 #define ENOENT 2
 #define EINVAL 22
+/* Read-only for everyone and root's: nobody but root may chmod a stats
+ * file, and with fs.protected_hardlinks nobody else may hard-link it, so no
+ * second name can keep a removed cgroup's link alive.
+ */
 #define STATS_FILE_MODE 0444
+#define STATS_FILE_OWNER 0 /* uid and gid */
 /* The default (v2) hierarchy is the first one registered: id 0. */
 #define DFL_HIERARCHY_ID 0
 
@@ -56,21 +61,6 @@ static void pin_name(struct cgroup *cgrp, char name[CGPROV_NAME_MAX])
 	bpf_snprintf(name, CGPROV_NAME_MAX, "%llu", &id, sizeof(id));
 }
 
-/* Owner of the cgroup directory: the user who created it, or whom it was
- * delegated to (chown). kernfs keeps no attributes for root-owned nodes.
- */
-static void dir_owner(struct cgroup *cgrp, __u32 *uid, __u32 *gid)
-{
-	struct kernfs_iattrs *attrs = cgrp->kn->iattr;
-
-	*uid = 0;
-	*gid = 0;
-	if (attrs) {
-		*uid = attrs->ia_uid.val;
-		*gid = attrs->ia_gid.val;
-	}
-}
-
 static int pin_stats(struct cgroup *cgrp)
 {
 	struct cgprov_provision_status *st = status();
@@ -78,13 +68,14 @@ static int pin_stats(struct cgroup *cgrp)
 		.prog_id = dumper_prog_id,
 		.order = BPF_CGROUP_ITER_SELF_ONLY,
 		.mode = STATS_FILE_MODE,
+		.uid = STATS_FILE_OWNER,
+		.gid = STATS_FILE_OWNER,
 	};
 	char name[CGPROV_NAME_MAX];
 	int err;
 
 	/* Stats storage from birth, allocated here where sleeping is allowed. */
 	bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	dir_owner(cgrp, &opts.uid, &opts.gid);
 	pin_name(cgrp, name);
 	err = bpf_cgroup_iter_pin(cgrp, (const char *)stats_dir, name, sizeof(name), &opts);
 	if (!st)

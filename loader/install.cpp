@@ -1,9 +1,11 @@
 // cgprov install: load, attach and pin everything, backfill existing
 // cgroups, and record the version last.
 #include <bpf/bpf.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -40,8 +42,29 @@ Result<void> unpin_stale_links(const Layout &layout) {
   return {};
 }
 
+// Earlier releases made a stats file its cgroup's owner's: make it root's
+// and read-only, as the provisioner makes new ones, so that its former
+// owner can neither chmod it nor give it a second name.
+Result<void> make_root_owned(const std::string &path) {
+  struct stat st{};
+  if (::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW)) {
+    if (errno == ENOENT) return {};  // its cgroup was removed meanwhile
+    return errno_error("stat stats file " + path);
+  }
+  if (st.st_uid != 0 || st.st_gid != 0) {
+    if (::fchownat(AT_FDCWD, path.c_str(), 0, 0, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
+      return errno_error("chown stats file " + path + " to root");
+  }
+  if ((st.st_mode & 07777) != kStatsFileMode) {
+    if (::fchmodat(AT_FDCWD, path.c_str(), kStatsFileMode, 0) && errno != ENOENT)
+      return errno_error("chmod stats file " + path);
+  }
+  return {};
+}
+
 // Switch stats files that run another dumper to `dumper_fd`, keeping the
-// files (and the cgroups' numbers, which live in the reused maps).
+// files (and the cgroups' numbers, which live in the reused maps), and make
+// each root's.
 Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   auto names = list_pins(layout.stats());
   if (!names) return names.error();
@@ -50,6 +73,7 @@ Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   size_t updated = 0;
   for (const auto &name : names.value()) {
     const std::string path = layout.stats() + "/" + name;
+    if (auto r = make_root_owned(path); !r) return r.error();
     auto fd = open_pinned(path);
     if (!fd) {
       if (fd.error().errnum == ENOENT) continue;  // its cgroup was removed meanwhile

@@ -3,6 +3,7 @@
 #include "pin_kfuncs.h"
 
 #include <bpf/bpf.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/types.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <chrono>
 #include <cstring>
+#include <ios>
 #include <thread>
 
 #include "cgroup_dump.skel.h"
@@ -25,7 +27,7 @@ using DumpSkel = SkelPtr<cgroup_dump_bpf, cgroup_dump_bpf__destroy>;
 using PinSkel = SkelPtr<pin_kfuncs_bpf, pin_kfuncs_bpf__destroy>;
 
 constexpr const char *kTestDir = "/sys/fs/bpf/cgprov-test";
-constexpr uint32_t kFileMode = 0440;
+constexpr uint32_t kFileMode = 0440;  // read bits only: the kfunc refuses others
 
 using PinArgs = pin_args;
 
@@ -173,9 +175,15 @@ TEST_CASE("pin rejects directories that are not bpffs", "[kernel][kfunc]") {
 TEST_CASE("pin rejects bad modes, orders and programs", "[kernel][kfunc]") {
   Fixture f;
   auto pin = load_pin(f.dump_id, false);
-  auto args = args_for(f.cgroup.id(), f.dump_id, "stats");
-  args.mode = 04755;  // setuid bit
-  CHECK(run(pin->progs.pin, args) == -EINVAL);
+  PinArgs args{};
+  // setuid, a write bit, an execute bit: a link file is only ever read
+  for (uint32_t mode : {04755u, 0640u, 0466u, 0550u, 0445u}) {
+    args = args_for(f.cgroup.id(), f.dump_id, "stats");
+    args.mode = mode;
+    INFO("mode 0" << std::oct << mode);
+    CHECK(run(pin->progs.pin, args) == -EINVAL);
+  }
+  CHECK(::access((std::string(kTestDir) + "/stats").c_str(), F_OK) != 0);
   args = args_for(f.cgroup.id(), f.dump_id, "stats");
   args.order = 99;
   CHECK(run(pin->progs.pin, args) == -EINVAL);
@@ -268,4 +276,30 @@ TEST_CASE("a pin that outlives rmdir keeps the cgroup dying until unpinned", "[k
   CHECK(read_file(std::string(kTestDir) + "/held") == "");
   REQUIRE(run(pin->progs.unpin, args) == 0);
   CHECK(wait_dying(f.cgroup.path(), 0) == 0);
+}
+
+TEST_CASE("an open file of an unpinned link keeps neither the cgroup nor its numbers",
+          "[kernel][kfunc]") {
+  Fixture f;
+  auto pin = load_pin(f.dump_id, false);
+  const std::string child = f.cgroup.path() + "/held";
+  REQUIRE(::mkdir(child.c_str(), 0755) == 0);
+  const std::string file = std::string(kTestDir) + "/held";
+  auto args = args_for(cgroup_id(child), f.dump_id, "held");
+  REQUIRE(run(pin->progs.pin, args) == 0);
+  cgprov::UniqueFd open_file(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(open_file.valid());
+  cgprov::UniqueFd link(bpf_obj_get(file.c_str()));
+  REQUIRE(link.valid());
+
+  REQUIRE(run(pin->progs.unpin, args) == 0);  // what the rmdir program does
+  CHECK(::access(file.c_str(), F_OK) != 0);
+  bpf_link_info info{};
+  uint32_t len = sizeof(info);
+  REQUIRE(bpf_link_get_info_by_fd(link.get(), &info, &len) == 0);
+  CHECK(info.iter.cgroup.cgroup_id == 0);  // released: no cgroup has ID 0
+  REQUIRE(::rmdir(child.c_str()) == 0);
+  CHECK(wait_dying(f.cgroup.path(), 0) == 0);  // the file and the link are still open
+  char buf[64];
+  CHECK(::read(open_file.get(), buf, sizeof(buf)) == 0);
 }

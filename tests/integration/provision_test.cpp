@@ -1,6 +1,8 @@
 // The installed product: stats files provisioned by the kernel on mkdir and
 // removed on rmdir, with hierarchical numbers. Runs after `cgprov install`
 // (tests/vm/provision/ sets that up); tagged [provision].
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -13,6 +15,7 @@
 
 #include "layout.hpp"
 #include "stats_format.hpp"
+#include "unique_fd.hpp"
 #include "vm_helpers.hpp"
 
 using namespace cgprov::test;
@@ -68,16 +71,79 @@ TEST_CASE("each cgroup's stats file exists as soon as mkdir returns", "[provisio
   CHECK(missing == 0);
 }
 
-TEST_CASE("stats files are owned by the cgroup's creator and read-only for all", "[provision]") {
+// Restores a sysctl file's value when the test ends.
+class SysctlOverride {
+ public:
+  SysctlOverride(std::string path, const std::string &value)
+      : path_(std::move(path)), saved_(read_file(path_).value_or("")) {
+    REQUIRE(write_file(path_, value));
+  }
+  ~SysctlOverride() { write_file(path_, saved_); }
+  SysctlOverride(const SysctlOverride &) = delete;
+  SysctlOverride &operator=(const SysctlOverride &) = delete;
+
+ private:
+  std::string path_, saved_;
+};
+
+TEST_CASE("stats files are root's and read-only: a cgroup's owner can neither chmod nor link them",
+          "[provision]") {
   TempCgroup base(kUserUid);
   const std::string child = base.path() + "/owned";
   REQUIRE(run_as(kUserUid, kUserGid, {}, [&] { return ::mkdir(child.c_str(), 0755) ? 1 : 0; }) ==
           0);
+  const std::string file = kLayout.stats_file(cgroup_id(child));
   struct stat st{};
-  REQUIRE(::stat(kLayout.stats_file(cgroup_id(child)).c_str(), &st) == 0);
-  CHECK(st.st_uid == kUserUid);
-  CHECK(st.st_gid == kUserGid);
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK(st.st_uid == 0);
+  CHECK(st.st_gid == 0);
   CHECK((st.st_mode & 07777) == 0444);
+
+  // The kernel default; systemd and Debian set it.
+  SysctlOverride protect("/proc/sys/fs/protected_hardlinks", "1\n");
+  const std::string second = kLayout.user() + "/" + std::to_string(kUserUid) + "-second";
+  CHECK(run_as(kUserUid, kUserGid, {}, [&] { return ::chmod(file.c_str(), 0644) ? errno : 0; }) ==
+        EPERM);
+  CHECK(run_as(kUserUid, kUserGid, {},
+               [&] { return ::link(file.c_str(), second.c_str()) ? errno : 0; }) == EPERM);
+  CHECK(::access(second.c_str(), F_OK) != 0);
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0444);
+  CHECK(st.st_nlink == 1);
+  // ... and still reads it.
+  CHECK(run_as(kUserUid, kUserGid, {}, [&] {
+          auto text = read_file(file);
+          return text && cgprov::parse_stats(*text).ok() ? 0 : 1;
+        }) == 0);
+}
+
+// Reads inotify events until `want` arrived or 5 s passed.
+bool saw_event(int fd, uint32_t want, const std::string &name) {
+  alignas(inotify_event) char buf[4096];
+  for (int i = 0; i < 50; ++i) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    for (ssize_t off = 0; off < n;) {
+      auto *ev = reinterpret_cast<inotify_event *>(buf + off);
+      if ((ev->mask & want) && ev->len && name == ev->name) return true;
+      off += sizeof(inotify_event) + ev->len;
+    }
+  }
+  return false;
+}
+
+TEST_CASE("inotify watchers see the kernel create and remove stats files", "[provision]") {
+  TempCgroup base;
+  cgprov::UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  REQUIRE(watch.get() >= 0);
+  REQUIRE(::inotify_add_watch(watch.get(), kLayout.stats().c_str(), IN_CREATE | IN_DELETE) >= 0);
+  const std::string child = base.path() + "/watched";
+  REQUIRE(::mkdir(child.c_str(), 0755) == 0);
+  const std::string name = std::to_string(cgroup_id(child));
+  CHECK(saw_event(watch.get(), IN_CREATE, name));
+  REQUIRE(::rmdir(child.c_str()) == 0);
+  CHECK(saw_event(watch.get(), IN_DELETE, name));
 }
 
 TEST_CASE("stats file disappears when its cgroup is removed", "[provision]") {

@@ -54,14 +54,6 @@ SchedInfo sched_info_of(pid_t pid) {
   return info;
 }
 
-// Writes `value` to a control file; false if the kernel refused it.
-bool write_file(const std::string &path, const std::string &value) {
-  std::ofstream out(path);
-  out << value << "\n";
-  out.flush();
-  return out.good();
-}
-
 using Clock = std::chrono::steady_clock;
 
 void spin_for(std::chrono::milliseconds how_long) {
@@ -270,8 +262,8 @@ TEST_CASE("reclaim delay agrees with delay accounting's reclaim delay", "[provis
   TaskstatsClient taskstats;
   REQUIRE(taskstats.ok());
   // Delay accounting counts only tasks forked while it is on.
-  REQUIRE(write_file("/proc/sys/kernel/task_delayacct", "1"));
-  REQUIRE(write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"));
+  REQUIRE(write_file("/proc/sys/kernel/task_delayacct", "1\n"));
+  REQUIRE(write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory\n"));
   TempCgroup parent;
   REQUIRE(write_file(parent.path() + "/cgroup.subtree_control", "+memory"));
   const std::string limited = parent.path() + "/limited";

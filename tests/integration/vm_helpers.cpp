@@ -47,6 +47,12 @@ int capture_print(enum libbpf_print_level, const char *format, va_list args) {
 
 }  // namespace
 
+bool write_file(const std::string &path, const std::string &text) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  return ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+}
+
 std::optional<std::string> read_file(const std::string &path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return std::nullopt;

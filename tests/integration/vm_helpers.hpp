@@ -24,6 +24,10 @@ inline constexpr gid_t kUserGid = 1000;
 // Whole file contents, or nullopt with errno set.
 std::optional<std::string> read_file(const std::string &path);
 
+// Writes `text` to an existing file (e.g. under /proc/sys) in one write;
+// false with errno set on failure.
+bool write_file(const std::string &path, const std::string &text);
+
 // Value of `key` in a flat-keyed file such as cgroup.stat, or -1.
 long long keyed_value(const std::string &text, const std::string &key);
 

@@ -24,16 +24,16 @@ check "alice reads user@1000.service's stats file" \
 	has_readable_stats /sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service
 check "alice cannot list /sys/fs/bpf (mode 0700)" sh -c '! ls /sys/fs/bpf'
 
-owned_by_alice() {
-	local owner
-	owner=$(stat -c %u "$(stats_file "$1")") || return 1
-	echo "$(stats_file "$1"): owner $owner"
-	[ "$owner" = 1000 ]
+root_read_only() {
+	local how
+	how=$(stat -c %u:%g:%a "$(stats_file "$1")") || return 1
+	echo "$(stats_file "$1"): $how"
+	[ "$how" = 0:0:444 ]
 }
 for dir in a a/b; do
 	if mkdir "$scope/$dir"; then
 		check "mkdir $dir: its stats file reads at once" has_readable_stats "$scope/$dir"
-		check "mkdir $dir: its stats file is alice's" owned_by_alice "$scope/$dir"
+		check "mkdir $dir: its stats file is root's, 0444" root_read_only "$scope/$dir"
 	else
 		fail "alice makes $dir in her delegated scope"
 	fi

@@ -117,6 +117,13 @@ all_cgroups_provisioned() {
 	return "$missing"
 }
 
+# Every stats file is root's and read-only for all (0444 root:root).
+stats_files_root_read_only() {
+	local bad
+	bad=$(find "$STATS_DIR" -mindepth 1 \( ! -user 0 -o ! -group 0 -o ! -perm 0444 \) -printf '%p %u:%g %m\n')
+	[ -z "$bad" ] || { echo "not root's 0444: $bad"; return 1; }
+}
+
 # Links of the programs named $1, from bpftool's JSON.
 links_of_prog() {
 	python3 - "$1" <<'PY'

@@ -28,6 +28,9 @@ runq_count() { awk '$1 == "runq_delay_count" { print $2 }' "$1"; }
 "$CGPROV" uninstall >/dev/null
 check "the legacy release installs" "$legacy" install
 check "at /sys/fs/bpf/cgprov" test -r "/sys/fs/bpf/cgprov/stats/$(stat -c %i "$cg")"
+owned=$(delegated_cgroup)
+as_user mkdir "$owned/mine"
+check "it makes the file of a user's cgroup the user's" bash -c '[ "$(stat -c %u "/sys/fs/bpf/cgprov/stats/$(stat -c %i "$1")")" = "$2" ]' _ "$owned/mine" "$CGPROV_TEST_UID"
 check "status reports the legacy tree" bash -c "'$CGPROV' status | grep -qx 'legacy tree: /sys/fs/bpf/cgprov (an earlier release'\''s; '\''cgprov install'\'' moves it)'"
 echo 0 > "$cg/cgroup.procs" && for _ in $(seq 20); do sleep 0.001; done && echo 0 > /sys/fs/cgroup/cgroup.procs
 legacy_count=$(runq_count "/sys/fs/bpf/cgprov/stats/$(stat -c %i "$cg")")
@@ -40,6 +43,7 @@ check "the install is complete" "$CGPROV" status
 check "the cgroup's numbers were kept ($legacy_count waits before)" bash -c '[ "$(awk "\$1 == \"runq_delay_count\" { print \$2 }" "$1")" -ge "$2" ] && [ "$2" -gt 0 ]' _ "$file" "$legacy_count"
 check "the root cgroup's too ($legacy_root_count)" bash -c '[ "$(awk "\$1 == \"runq_delay_count\" { print \$2 }" "$1")" -ge "$2" ] && [ "$2" -gt 0 ]' _ "$(stats_file /sys/fs/cgroup)" "$legacy_root_count"
 check "every cgroup has a stats file in /run/cgprov" all_cgroups_provisioned
+check "every stats file is root's and read-only, also those the legacy release made its cgroup owner's" stats_files_root_read_only
 check "the legacy tree is gone" test ! -e /sys/fs/bpf/cgprov
 check "nothing named cgprov is left in /sys/fs/bpf" bash -c '[ -z "$(find /sys/fs/bpf -name "cgprov*")" ]'
 check "the legacy provisioner is detached: one provisioner runs" wait_links_of_prog provision 1
@@ -47,4 +51,5 @@ check "new cgroups get stats files in /run/cgprov only" bash -c 'mkdir "$1/new" 
 echo 0 > "$cg/cgroup.procs" && for _ in $(seq 20); do sleep 0.001; done && echo 0 > /sys/fs/cgroup/cgroup.procs
 check "and new waits count on top of the kept ones" bash -c '[ "$(awk "\$1 == \"runq_delay_count\" { print \$2 }" "$1")" -ge "$(($2 + 20))" ]' _ "$file" "$legacy_count"
 rmdir "$cg"
+remove_cgroup_tree "$owned"
 finish
