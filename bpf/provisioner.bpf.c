@@ -4,10 +4,9 @@
  * On every cgroup created on the default hierarchy, a sleepable program on
  * the faultable cgroup_mkdir_s tracepoint pins a cgroup_iter link of the
  * stats dumper as <stats_dir>/<cgroup id>, mode 0444, owned by root; on
- * removal, cgroup_rmdir_s flushes the cgroup's stats
- * into its parent and unpins the file, so no pin keeps a dying cgroup
- * alive. The loader provisions cgroups that existed before install through
- * the backfill syscall program, with the same kfunc and the same settings.
+ * removal, cgroup_rmdir_s flushes the cgroup's stats into its parent and
+ * unpins the file, so no pin keeps a dying cgroup alive. The loader provisions cgroups that existed
+ * before install through the backfill syscall program, with the same kfunc and the same settings.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -22,12 +21,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define EEXIST 17
 #define ENOENT 2
 #define EINVAL 22
-/* Read-only for everyone and root's: nobody but root may chmod a stats
- * file, and with fs.protected_hardlinks nobody else may hard-link it, so no
- * second name can keep a removed cgroup's link alive.
- */
-#define STATS_FILE_MODE 0444
-#define STATS_FILE_OWNER 0 /* uid and gid */
 /* The default (v2) hierarchy is the first one registered: id 0. */
 #define DFL_HIERARCHY_ID 0
 
@@ -67,9 +60,9 @@ static int pin_stats(struct cgroup *cgrp)
 	struct bpf_cgroup_iter_pin_opts opts = {
 		.prog_id = dumper_prog_id,
 		.order = BPF_CGROUP_ITER_SELF_ONLY,
-		.mode = STATS_FILE_MODE,
-		.uid = STATS_FILE_OWNER,
-		.gid = STATS_FILE_OWNER,
+		.mode = CGPROV_STATS_FILE_MODE,
+		.uid = CGPROV_STATS_FILE_OWNER,
+		.gid = CGPROV_STATS_FILE_OWNER,
 	};
 	char name[CGPROV_NAME_MAX];
 	int err;

@@ -11,6 +11,12 @@
 #define CGPROV_DIR_MAX 128
 /* A pin name: a 64-bit cgroup id in decimal (20 digits) and a NUL. */
 #define CGPROV_NAME_MAX 24
+/* Stats files are read-only for everyone and root's (uid and gid 0):
+ * nobody but root may chmod one, and with fs.protected_hardlinks nobody
+ * else may hard-link it, so no second name keeps a removed cgroup's link.
+ */
+#define CGPROV_STATS_FILE_MODE 0444
+#define CGPROV_STATS_FILE_OWNER 0
 
 /* Counters of the provisioner, in the single entry of its status map. */
 struct cgprov_provision_status {

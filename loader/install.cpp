@@ -51,12 +51,13 @@ Result<void> make_root_owned(const std::string &path) {
     if (errno == ENOENT) return {};  // its cgroup was removed meanwhile
     return errno_error("stat stats file " + path);
   }
-  if (st.st_uid != 0 || st.st_gid != 0) {
-    if (::fchownat(AT_FDCWD, path.c_str(), 0, 0, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
+  constexpr uid_t owner = CGPROV_STATS_FILE_OWNER;
+  if (st.st_uid != owner || st.st_gid != owner) {
+    if (::fchownat(AT_FDCWD, path.c_str(), owner, owner, AT_SYMLINK_NOFOLLOW) && errno != ENOENT)
       return errno_error("chown stats file " + path + " to root");
   }
-  if ((st.st_mode & 07777) != kStatsFileMode) {
-    if (::fchmodat(AT_FDCWD, path.c_str(), kStatsFileMode, 0) && errno != ENOENT)
+  if ((st.st_mode & 07777) != CGPROV_STATS_FILE_MODE) {
+    if (::fchmodat(AT_FDCWD, path.c_str(), CGPROV_STATS_FILE_MODE, 0) && errno != ENOENT)
       return errno_error("chmod stats file " + path);
   }
   return {};

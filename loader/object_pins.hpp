@@ -16,8 +16,6 @@ inline constexpr mode_t kPublicDirMode = 0755;
 inline constexpr mode_t kInternalDirMode = 0700;
 inline constexpr mode_t kInternalPinMode = 0600;
 inline constexpr mode_t kPublicProgMode = 0444;
-// Stats files: root's and read-only for all (the provisioner makes them so).
-inline constexpr mode_t kStatsFileMode = 0444;
 // Anyone may pin there (policy permitting); sticky: only owners remove.
 inline constexpr mode_t kUserDirMode = 01733;
 

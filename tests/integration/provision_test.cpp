@@ -99,7 +99,7 @@ TEST_CASE("stats files are root's and read-only: a cgroup's owner can neither ch
   CHECK(st.st_gid == 0);
   CHECK((st.st_mode & 07777) == 0444);
 
-  // The kernel default; systemd and Debian set it.
+  // Not the kernel's default (0); systemd's and Debian's sysctl defaults.
   SysctlOverride protect("/proc/sys/fs/protected_hardlinks", "1\n");
   const std::string second = kLayout.user() + "/" + std::to_string(kUserUid) + "-second";
   CHECK(run_as(kUserUid, kUserGid, {}, [&] { return ::chmod(file.c_str(), 0644) ? errno : 0; }) ==

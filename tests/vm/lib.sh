@@ -117,6 +117,17 @@ all_cgroups_provisioned() {
 	return "$missing"
 }
 
+# wait_for_output FILE REGEX: up to 10 s until a line of FILE (a background
+# process's output) matches the extended REGEX.
+wait_for_output() {
+	for _ in $(seq 100); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.1
+	done
+	echo "$1: no line matching '$2' in 10 s: $(cat "$1")"
+	return 1
+}
+
 # Every stats file is root's and read-only for all (0444 root:root).
 stats_files_root_read_only() {
 	local bad

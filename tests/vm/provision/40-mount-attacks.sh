@@ -29,7 +29,7 @@ out=$(mktemp)
 as_user unshare -Urm sh -c 'mount --bind "$1" "$2" && echo "mounted $$" && exec sleep 300' _ \
 	"$fake" "$file" > "$out" 2>&1 &
 holder=$!
-for _ in $(seq 100); do grep -q '^mounted ' "$out" && break; sleep 0.1; done
+wait_for_output "$out" '^mounted '
 attacker=$(awk '$1 == "mounted" { print $2 }' "$out")
 check "the user mounts over root's service's stats file in its own namespace" test -n "$attacker"
 check "there the file is the user's" mounted_in "$attacker" "$file"

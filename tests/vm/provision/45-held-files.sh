@@ -25,8 +25,7 @@ as_user bash -c '
 	for fd in "${fds[@]}"; do bytes=$((bytes + $(wc -c <&"$fd"))); done
 	echo "bytes $bytes"' _ "$go" "${files[@]}" > "$out" 2>&1 &
 holder=$!
-for _ in $(seq 100); do grep -qx held "$out" && break; sleep 0.1; done
-check "a user holds the 50 stats files open" grep -qx held "$out"
+check "a user holds the 50 stats files open" wait_for_output "$out" '^held$'
 
 for i in $(seq 50); do rmdir "$probe/c$i"; done
 check "after rmdir the 50 files are gone" bash -c 'for f in "$@"; do ! test -e "$f" || exit 1; done' _ "${files[@]}"
