@@ -3,10 +3,13 @@
  *
  * On every cgroup created on the default hierarchy, a sleepable program on
  * the faultable cgroup_mkdir_s tracepoint pins a cgroup_iter link of the
- * stats dumper as <stats_dir>/<cgroup id>, mode 0444, owned by root; on
- * removal, cgroup_rmdir_s flushes the cgroup's stats into its parent and
- * unpins the file, so no pin keeps a dying cgroup alive. The loader provisions cgroups that existed
- * before install through the backfill syscall program, with the same kfunc and the same settings.
+ * stats dumper as <stats dir>/<cgroup id>, mode 0444, owned by root; on
+ * removal, cgroup_rmdir_s unpins it, so no pin keeps a dying cgroup alive.
+ * The stats directory is held by the kernel (held_stats_dir, filled by the
+ * loader through hold_stats_dir before anything is attached): no path is
+ * resolved inside mkdir or rmdir. The loader provisions cgroups that
+ * existed before install through the backfill syscall program, with the
+ * same kfunc and the same settings.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,15 +21,30 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EEXIST 17
 #define ENOENT 2
+#define EBADF 9
+#define EEXIST 17
 #define EINVAL 22
 /* The default (v2) hierarchy is the first one registered: id 0. */
 #define DFL_HIERARCHY_ID 0
 
 /* Set by the loader before load, frozen afterwards. */
 const volatile __u32 dumper_prog_id; /* the stats iterator program */
-const volatile char stats_dir[CGPROV_DIR_MAX] = "/run/cgprov/stats";
+
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
+
+struct held_dir {
+	struct bpf_fs_dir __kptr *dir;
+};
+
+/* The stats directory, held by the kernel for as long as this map lives. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct held_dir);
+} held_stats_dir SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -47,11 +65,27 @@ static bool on_default_hierarchy(struct cgroup *cgrp)
 	return cgrp->root->hierarchy_id == DFL_HIERARCHY_ID;
 }
 
-static void pin_name(struct cgroup *cgrp, char name[CGPROV_NAME_MAX])
+static struct held_dir *held(void)
 {
-	__u64 id = cgrp->kn->id;
+	__u32 zero = 0;
 
-	bpf_snprintf(name, CGPROV_NAME_MAX, "%llu", &id, sizeof(id));
+	return bpf_map_lookup_elem(&held_stats_dir, &zero);
+}
+
+/* A reference on the stats directory, NULL if none is held. */
+static struct bpf_fs_dir *stats_dir_acquire(void)
+{
+	struct held_dir *h = held();
+	struct bpf_fs_dir *dir = NULL, *rcu_dir;
+
+	if (!h)
+		return NULL;
+	bpf_rcu_read_lock();
+	rcu_dir = h->dir;
+	if (rcu_dir)
+		dir = bpf_fs_dir_acquire(rcu_dir);
+	bpf_rcu_read_unlock();
+	return dir;
 }
 
 static int pin_stats(struct cgroup *cgrp)
@@ -64,13 +98,17 @@ static int pin_stats(struct cgroup *cgrp)
 		.uid = CGPROV_STATS_FILE_OWNER,
 		.gid = CGPROV_STATS_FILE_OWNER,
 	};
-	char name[CGPROV_NAME_MAX];
-	int err;
+	struct bpf_fs_dir *dir;
+	int err = -EBADF;
 
 	/* Stats storage from birth, allocated here where sleeping is allowed. */
 	bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	pin_name(cgrp, name);
-	err = bpf_cgroup_iter_pin(cgrp, (const char *)stats_dir, name, sizeof(name), &opts);
+	/* The kfunc names the file by the cgroup's id in decimal. */
+	dir = stats_dir_acquire();
+	if (dir) {
+		err = bpf_cgroup_iter_pin_at(cgrp, dir, &opts, sizeof(opts));
+		bpf_fs_dir_release(dir);
+	}
 	if (!st)
 		return err;
 	if (!err) {
@@ -85,11 +123,14 @@ static int pin_stats(struct cgroup *cgrp)
 static int unpin_stats(struct cgroup *cgrp)
 {
 	struct cgprov_provision_status *st = status();
-	char name[CGPROV_NAME_MAX];
-	int err;
+	struct bpf_fs_dir *dir;
+	int err = -EBADF;
 
-	pin_name(cgrp, name);
-	err = bpf_cgroup_iter_unpin((const char *)stats_dir, name, sizeof(name));
+	dir = stats_dir_acquire();
+	if (dir) {
+		err = bpf_cgroup_iter_unpin_at(cgrp, dir);
+		bpf_fs_dir_release(dir);
+	}
 	if (!st)
 		return err;
 	if (!err) {
@@ -110,17 +151,41 @@ int BPF_PROG(provision, struct cgroup *cgrp)
 	return 0;
 }
 
-/* Loaded sleepable. The cgroup's storage is freed before rstat's final
- * flush of a released cgroup, so fold its pending stats into the parent
- * now; it has no tasks left to record anything after rmdir.
+/* Loaded sleepable. The cgroup's pending stats need no flush here: the
+ * kernel flushes a cgroup when it is released, before its storage is
+ * freed, and until then a flush of any ancestor reaches it.
  */
 SEC("tp_btf/cgroup_rmdir_s")
 int BPF_PROG(unprovision, struct cgroup *cgrp)
 {
-	if (!on_default_hierarchy(cgrp))
+	if (on_default_hierarchy(cgrp))
+		unpin_stats(cgrp);
+	return 0;
+}
+
+/* Hold the stats directory (run by the loader with bpf_prog_test_run,
+ * before the programs above are attached), replacing any held before.
+ */
+SEC("syscall")
+int hold_stats_dir(struct cgprov_hold_dir_args *args)
+{
+	struct held_dir *h = held();
+	struct bpf_fs_dir *dir, *old;
+	int err = 0;
+
+	if (!h) {
+		args->ret = -ENOENT;
 		return 0;
-	cgroup_rstat_flush(cgrp);
-	unpin_stats(cgrp);
+	}
+	dir = bpf_fs_dir_hold(args->dir_fd, &err);
+	if (!dir) {
+		args->ret = err;
+		return 0;
+	}
+	old = bpf_kptr_xchg(&h->dir, dir);
+	if (old)
+		bpf_fs_dir_release(old);
+	args->ret = 0;
 	return 0;
 }
 

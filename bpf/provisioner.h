@@ -7,10 +7,6 @@
 #include <linux/types.h>
 #endif
 
-/* Longest bpffs directory path the provisioner pins into, with its NUL. */
-#define CGPROV_DIR_MAX 128
-/* A pin name: a 64-bit cgroup id in decimal (20 digits) and a NUL. */
-#define CGPROV_NAME_MAX 24
 /* Stats files are read-only for everyone and root's (uid and gid 0):
  * nobody but root may chmod one, and with fs.protected_hardlinks nobody
  * else may hard-link it, so no second name keeps a removed cgroup's link.
@@ -33,6 +29,14 @@ struct cgprov_backfill_args {
 	__u64 cgroup_id;
 	__s32 ret; /* out: 0, -EEXIST (already provisioned) or an error */
 	__u32 pad;
+};
+
+/* Context of the hold_stats_dir syscall program: the stats directory,
+ * held by the kernel from then on (the loader's fd can be closed).
+ */
+struct cgprov_hold_dir_args {
+	__s32 dir_fd;
+	__s32 ret; /* out: 0 or a negative errno */
 };
 
 #endif /* CGPROV_PROVISIONER_H */

@@ -20,7 +20,7 @@
  * cgroup. The provisioner (bpf/provisioner.bpf.c) creates it when a
  * cgroup is made, in sleepable context, so the collectors and the flusher
  * find it instead of allocating with IRQs off; and before a cgroup is
- * freed it flushes the cgroup so its events reach the parent.
+ * freed the kernel flushes it (at release), so its events reach the parent.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -94,6 +94,18 @@ Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   return updated;
 }
 
+// The provisioner pins into the stats directory that the kernel holds from
+// here on (its mount and dentry, as open here): nothing resolves a path
+// inside mkdir or rmdir.
+Result<void> hold_stats_dir(int hold_fd, int dir_fd, const std::string &path) {
+  cgprov_hold_dir_args args{};
+  args.dir_fd = dir_fd;
+  LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+  if (bpf_prog_test_run_opts(hold_fd, &run)) return errno_error("run hold_stats_dir for " + path);
+  if (args.ret) return Error{"hold stats directory " + path, -args.ret};
+  return {};
+}
+
 // Give every cgroup its stats file. A cgroup the walk cannot reach, or
 // whose file cannot be made, is counted in the report with the reason and
 // skipped: one user's cgroups never stop the install for everyone.
@@ -206,8 +218,6 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs, c
   ProvisionerSkel prov(provisioner_bpf__open());
   if (!prov) return errno_error("open provisioner BPF object");
   prov->rodata->dumper_prog_id = dumper.value().id;
-  std::snprintf(const_cast<char *>(prov->rodata->stats_dir), CGPROV_DIR_MAX, "%s",
-                layout.stats().c_str());
   // libbpf 1.4 has no tp_btf.s section: ask for sleepable programs by flag.
   for (bpf_program *p : {prov->progs.provision, prov->progs.unprovision})
     if (bpf_program__set_flags(p, bpf_program__flags(p) | BPF_F_SLEEPABLE))
@@ -221,6 +231,11 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs, c
     return errno_error("share the stats map with the provisioner");
   if (provisioner_bpf__load(prov.get())) return errno_error("load provisioner BPF programs");
   if (auto r = pin_map_if_new(prov->maps.provision_status, internal + "/" + pin::kStatusMap); !r)
+    return r;
+
+  if (auto r = hold_stats_dir(bpf_program__fd(prov->progs.hold_stats_dir), dirs.stats.get(),
+                              layout.stats());
+      !r)
     return r;
 
   const int backfill_fd = bpf_program__fd(prov->progs.backfill);
@@ -251,8 +266,6 @@ std::optional<std::string> installed_version(const Layout &layout) { return read
 
 Result<InstallReport> install(const InstallOptions &options) {
   const Layout &layout = options.layout;
-  if (layout.stats().size() >= CGPROV_DIR_MAX)
-    return Error{"stats directory " + layout.stats() + " is longer than the provisioner allows", 0};
   auto lock = lock_instance(layout.root, /*create=*/true);
   if (!lock) return lock.error();
   auto legacy_lock = lock_legacy(layout, lock.value().get());

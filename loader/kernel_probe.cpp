@@ -87,8 +87,9 @@ const std::vector<std::string> &cgprov_btf_names() {
   static const std::vector<std::string> names = {
       "btf_trace_cgroup_mkdir_s",  // faultable tracepoint on cgroup creation
       "btf_trace_cgroup_rmdir_s",  // faultable tracepoint on cgroup removal
-      "bpf_cgroup_iter_pin",       // kfunc: create and pin a cgroup_iter link
-      "bpf_cgroup_iter_unpin",     // kfunc: remove such a pin
+      "bpf_fs_dir_hold",           // kfunc: hold the stats directory
+      "bpf_cgroup_iter_pin_at",    // kfunc: create and pin a cgroup_iter link there
+      "bpf_cgroup_iter_unpin_at",  // kfunc: remove a cgroup's pin
       // BPF-LSM hooks on resolved objects, which the ACL policy attaches to
       "bpf_lsm_bpf_iter_link_attach",
       "bpf_lsm_bpf_obj_pin",
@@ -110,7 +111,7 @@ std::vector<Finding> probe(const SystemView &view) {
   } else if (!view.has_cgprov_btf) {
     findings.push_back(
         {"kernel lacks the cgprov patches (no cgroup_mkdir_s tracepoint, "
-         "bpf_cgroup_iter_pin kfunc or BPF-LSM hooks for links and pins in BTF)",
+         "bpf_cgroup_iter_pin_at kfunc or BPF-LSM hooks for links and pins in BTF)",
          "boot a kernel built from kernel-patches/series (make kernel)"});
   }
   if (!view.lsm) {

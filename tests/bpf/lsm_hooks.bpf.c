@@ -18,6 +18,7 @@ const volatile __u32 watched_prog_id;
 /* What the hooks saw. */
 __u32 attach_calls, pin_calls, update_calls, link_fd_calls;
 __u32 seen_prog_id;
+__u32 seen_old_prog_id; /* the program a link update replaces, 0 if none */
 __u64 seen_cgroup_id;
 __u32 seen_order;
 __u64 seen_dir_ino;
@@ -77,6 +78,7 @@ int BPF_PROG(check_update, struct bpf_link *link, struct bpf_prog *new_prog,
 	if (ret || !watched(link->prog))
 		return verdict(ret);
 	update_calls++;
+	seen_old_prog_id = old_prog ? old_prog->aux->id : 0;
 	return verdict(update_verdict);
 }
 

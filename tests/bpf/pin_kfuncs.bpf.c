@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Drives bpf_cgroup_iter_pin()/bpf_cgroup_iter_unpin() for the kernel series
+/* Drives bpf_cgroup_iter_pin()/bpf_cgroup_iter_unpin() (by path) for the kernel series
  * tests: syscall programs run by the test with chosen arguments, and a
  * provisioner pair on the faultable cgroup tracepoints.
  */
@@ -10,6 +10,13 @@
 #include "pin_kfuncs.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The path-based pair (kernel series patch 5), kept for objects built
+ * against it; cgprov itself uses the held-directory kfuncs.
+ */
+extern int bpf_cgroup_iter_pin(struct cgroup *cgrp, const char *dir__str, const char *name,
+			       __u32 name__sz, const struct bpf_cgroup_iter_pin_opts *opts) __ksym;
+extern int bpf_cgroup_iter_unpin(const char *dir__str, const char *name, __u32 name__sz) __ksym;
 
 #define ENOENT 2
 #define NAME_LEN PIN_NAME_LEN

@@ -121,6 +121,29 @@ TEST_CASE("link update hook can refuse a program change", "[kernel][lsm]") {
   CHECK(f.lsm->bss->update_calls == 2);
 }
 
+TEST_CASE("link update hook is told the program the update replaces", "[kernel][lsm]") {
+  Fixture f;
+  auto link = f.attach(BPF_CGROUP_ITER_SELF_ONLY);
+  REQUIRE(link);
+  const int prog = bpf_program__fd(f.dump->progs.dump_cgroup_id);
+  const uint32_t attached = prog_id(f.dump->progs.dump_cgroup_id);
+  // Without BPF_F_REPLACE the kernel names the attached program, and
+  // replaces only that one (an update that raced would fail with EPERM).
+  CHECK(bpf_link_update(bpf_link__fd(link.get()), prog, nullptr) == 0);
+  CHECK(f.lsm->bss->seen_old_prog_id == attached);
+  // With it, the program given, which must still be attached.
+  LIBBPF_OPTS(bpf_link_update_opts, replace, .flags = BPF_F_REPLACE,
+              .old_prog_fd = static_cast<__u32>(prog));
+  f.lsm->bss->seen_old_prog_id = 0;
+  CHECK(bpf_link_update(bpf_link__fd(link.get()), prog, &replace) == 0);
+  CHECK(f.lsm->bss->seen_old_prog_id == attached);
+  DumpSkel other{cgroup_dump_bpf__open_and_load()};
+  REQUIRE(other);
+  LIBBPF_OPTS(bpf_link_update_opts, stale, .flags = BPF_F_REPLACE,
+              .old_prog_fd = static_cast<__u32>(bpf_program__fd(other->progs.dump_cgroup_id)));
+  CHECK(bpf_link_update(bpf_link__fd(link.get()), prog, &stale) == -EPERM);
+}
+
 TEST_CASE("link fd hook runs when a pinned link is opened", "[kernel][lsm]") {
   Fixture f;
   auto link = f.attach(BPF_CGROUP_ITER_SELF_ONLY);
