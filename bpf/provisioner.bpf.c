@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "cgprov_kfuncs.h"
+#include "held_dir_map.h"
 #include "provisioner.h"
 #include "stats_map.h"
 
@@ -31,20 +32,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load, frozen afterwards. */
 const volatile __u32 dumper_prog_id; /* the stats iterator program */
 
-extern void bpf_rcu_read_lock(void) __ksym;
-extern void bpf_rcu_read_unlock(void) __ksym;
-
-struct held_dir {
-	struct bpf_fs_dir __kptr *dir;
-};
-
 /* The stats directory, held by the kernel for as long as this map lives. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct held_dir);
-} held_stats_dir SEC(".maps");
+HELD_DIR_MAP(held_stats_dir);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -65,29 +54,6 @@ static bool on_default_hierarchy(struct cgroup *cgrp)
 	return cgrp->root->hierarchy_id == DFL_HIERARCHY_ID;
 }
 
-static struct held_dir *held(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&held_stats_dir, &zero);
-}
-
-/* A reference on the stats directory, NULL if none is held. */
-static struct bpf_fs_dir *stats_dir_acquire(void)
-{
-	struct held_dir *h = held();
-	struct bpf_fs_dir *dir = NULL, *rcu_dir;
-
-	if (!h)
-		return NULL;
-	bpf_rcu_read_lock();
-	rcu_dir = h->dir;
-	if (rcu_dir)
-		dir = bpf_fs_dir_acquire(rcu_dir);
-	bpf_rcu_read_unlock();
-	return dir;
-}
-
 static int pin_stats(struct cgroup *cgrp)
 {
 	struct cgprov_provision_status *st = status();
@@ -104,7 +70,7 @@ static int pin_stats(struct cgroup *cgrp)
 	/* Stats storage from birth, allocated here where sleeping is allowed. */
 	bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	/* The kfunc names the file by the cgroup's id in decimal. */
-	dir = stats_dir_acquire();
+	dir = held_dir_acquire(&held_stats_dir);
 	if (dir) {
 		err = bpf_cgroup_iter_pin_at(cgrp, dir, &opts, sizeof(opts));
 		bpf_fs_dir_release(dir);
@@ -126,7 +92,7 @@ static int unpin_stats(struct cgroup *cgrp)
 	struct bpf_fs_dir *dir;
 	int err = -EBADF;
 
-	dir = stats_dir_acquire();
+	dir = held_dir_acquire(&held_stats_dir);
 	if (dir) {
 		err = bpf_cgroup_iter_unpin_at(cgrp, dir);
 		bpf_fs_dir_release(dir);
@@ -169,23 +135,7 @@ int BPF_PROG(unprovision, struct cgroup *cgrp)
 SEC("syscall")
 int hold_stats_dir(struct cgprov_hold_dir_args *args)
 {
-	struct held_dir *h = held();
-	struct bpf_fs_dir *dir, *old;
-	int err = 0;
-
-	if (!h) {
-		args->ret = -ENOENT;
-		return 0;
-	}
-	dir = bpf_fs_dir_hold(args->dir_fd, &err);
-	if (!dir) {
-		args->ret = err;
-		return 0;
-	}
-	old = bpf_kptr_xchg(&h->dir, dir);
-	if (old)
-		bpf_fs_dir_release(old);
-	args->ret = 0;
+	args->ret = held_dir_hold(&held_stats_dir, args->dir_fd);
 	return 0;
 }
 

@@ -166,6 +166,31 @@ for f in cpu.stat memory.stat; do
 	echo "reading one cgroup's stats: $c ns for cgroupfs $f, $s ns for the cgprov stats file: ratio $(ratio "$c" "$s")"
 	row "read: cgroupfs $f vs stats file (ns)" "$c" "$s" "$(ratio "$c" "$s")"
 done
+
+# Readers beside cgroup creation and removal (a single cgroup's stats file
+# is read without cgroup_mutex): mkdir+rmdir while two unprivileged loops
+# read the root cgroup's stats file, against two loops on its cpu.stat.
+readers=()
+stop_readers() {
+	local pid
+	for pid in "${readers[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true  # killed: not an error
+	done
+	readers=()
+}
+start_readers() { # FILE
+	stop_readers
+	for _ in 1 2; do
+		setpriv --reuid=1000 --regid=1000 --clear-groups -- "$bench" read "$1" 1000000000 >/dev/null &
+		readers+=($!)
+	done
+}
+cpu_stat_readers() { start_readers /sys/fs/cgroup/cpu.stat; }
+stats_file_readers() { start_readers "$root/stats/$(stat -c %i /sys/fs/cgroup)"; }
+read -r p q < <(pair cpu_stat_readers stats_file_readers stop_readers "$bench" churn "$dir" "$churn_n")
+echo "mkdir+rmdir beside two readers of the root cgroup: $p ns with cpu.stat readers, $q ns with stats file readers: ratio $(ratio "$p" "$q")"
+row "mkdir+rmdir beside 2 readers: cpu.stat vs stats file (ns)" "$p" "$q" "$(ratio "$p" "$q")"
 "$cgprov" uninstall >/dev/null
 
 # Kernel memory per provisioned cgroup: Slab + Percpu growth over

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "cgprov_kfuncs.h"
+#include "held_dir_map.h"
 #include "held_dir.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -16,19 +17,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define ENOENT 2
 #define EBADF 9
 
-extern void bpf_rcu_read_lock(void) __ksym;
-extern void bpf_rcu_read_unlock(void) __ksym;
-
-struct held {
-	struct bpf_fs_dir __kptr *dir;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct held);
-} held_dir SEC(".maps");
+HELD_DIR_MAP(held_dir);
 
 /* Provisioner settings and counters for the tracepoint programs. */
 const volatile __u32 provision_prog_id;
@@ -38,45 +27,10 @@ __u32 unprovisioned;
 __u32 provision_errors;
 int last_error;
 
-static struct held *slot(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&held_dir, &zero);
-}
-
-/* A reference on the held directory, or NULL. */
-static struct bpf_fs_dir *dir_acquire(void)
-{
-	struct bpf_fs_dir *dir = NULL, *rcu_dir;
-	struct held *h = slot();
-
-	if (!h)
-		return NULL;
-	bpf_rcu_read_lock();
-	rcu_dir = h->dir;
-	if (rcu_dir)
-		dir = bpf_fs_dir_acquire(rcu_dir);
-	bpf_rcu_read_unlock();
-	return dir;
-}
-
 SEC("syscall")
 int hold(struct held_args *args)
 {
-	struct bpf_fs_dir *dir, *old;
-	struct held *h = slot();
-	int err = 0;
-
-	if (!h)
-		return 0;
-	dir = bpf_fs_dir_hold(args->dir_fd, &err);
-	args->ret = err;
-	if (!dir)
-		return 0;
-	old = bpf_kptr_xchg(&h->dir, dir);
-	if (old)
-		bpf_fs_dir_release(old);
+	args->ret = held_dir_hold(&held_dir, args->dir_fd);
 	return 0;
 }
 
@@ -84,8 +38,8 @@ int hold(struct held_args *args)
 SEC("syscall")
 int drop(struct held_args *args)
 {
+	struct held_dir *h = held_dir_slot(&held_dir);
 	struct bpf_fs_dir *old;
-	struct held *h = slot();
 
 	if (!h)
 		return 0;
@@ -115,7 +69,7 @@ int pin(struct held_args *args)
 		args->ret = -ENOENT;
 		return 0;
 	}
-	dir = dir_acquire();
+	dir = held_dir_acquire(&held_dir);
 	if (dir) {
 		args->ret = bpf_cgroup_iter_pin_at(
 			cgrp, dir, (const struct bpf_cgroup_iter_pin_opts *)opts, sz);
@@ -138,7 +92,7 @@ int unpin(struct held_args *args)
 		args->ret = -ENOENT;
 		return 0;
 	}
-	dir = dir_acquire();
+	dir = held_dir_acquire(&held_dir);
 	if (dir) {
 		args->ret = bpf_cgroup_iter_unpin_at(cgrp, dir);
 		bpf_fs_dir_release(dir);
@@ -179,7 +133,7 @@ int BPF_PROG(provision, struct cgroup *cgrp)
 
 	if (!watched(cgrp))
 		return 0;
-	dir = dir_acquire();
+	dir = held_dir_acquire(&held_dir);
 	if (!dir) {
 		count(-EBADF, &provisioned);
 		return 0;
@@ -197,7 +151,7 @@ int BPF_PROG(unprovision, struct cgroup *cgrp)
 
 	if (!watched(cgrp))
 		return 0;
-	dir = dir_acquire();
+	dir = held_dir_acquire(&held_dir);
 	if (!dir) {
 		count(-EBADF, &unprovisioned);
 		return 0;
@@ -226,7 +180,7 @@ SEC("syscall")
 int pin_without_reference(struct held_args *args)
 {
 	struct bpf_cgroup_iter_pin_opts opts = {};
-	struct held *h = slot();
+	struct held_dir *h = held_dir_slot(&held_dir);
 	struct cgroup *cgrp;
 	struct bpf_fs_dir *dir;
 

@@ -76,16 +76,6 @@ std::string file_of(uint64_t cgroup) {
   return std::string(kTestDir) + "/" + std::to_string(cgroup);
 }
 
-long long wait_dying(const std::string &cgroup, long long want) {
-  long long dying = -1;
-  for (int i = 0; i < 300; ++i) {
-    dying = keyed_value(read_file(cgroup + "/cgroup.stat").value_or(""), "nr_dying_descendants");
-    if (dying == want) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return dying;
-}
-
 struct Fixture {
   TempBpffsDir dir{kTestDir};
   TempCgroup cgroup;

@@ -10,10 +10,8 @@
 #include <unistd.h>
 
 #include <catch2/catch_test_macros.hpp>
-#include <chrono>
 #include <cstring>
 #include <ios>
-#include <thread>
 
 #include "cgroup_dump.skel.h"
 #include "pin_kfuncs.skel.h"
@@ -69,18 +67,6 @@ PinArgs args_for(uint64_t cgroup, uint32_t dump_id, const std::string &name) {
   args.gid = kUserGid;
   std::strncpy(args.name, name.c_str(), sizeof(args.name) - 1);
   return args;
-}
-
-// nr_dying_descendants of `cgroup`, waiting up to 30 s for it to reach
-// `want` (dying cgroups are released asynchronously).
-long long wait_dying(const std::string &cgroup, long long want) {
-  long long dying = -1;
-  for (int i = 0; i < 300; ++i) {
-    dying = keyed_value(read_file(cgroup + "/cgroup.stat").value_or(""), "nr_dying_descendants");
-    if (dying == want) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return dying;
 }
 
 struct Fixture {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "layout.hpp"
 #include "stats_format.hpp"
@@ -73,6 +75,16 @@ long long keyed_value(const std::string &text, const std::string &key) {
   while (lines >> k >> v)
     if (k == key) return v;
   return -1;
+}
+
+long long wait_dying(const std::string &cgroup, long long want) {
+  long long dying = -1;
+  for (int i = 0; i < 300; ++i) {
+    dying = keyed_value(read_file(cgroup + "/cgroup.stat").value_or(""), "nr_dying_descendants");
+    if (dying == want) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return dying;
 }
 
 uint64_t cgroup_id(const std::string &path) {

@@ -31,6 +31,10 @@ bool write_file(const std::string &path, const std::string &text);
 // Value of `key` in a flat-keyed file such as cgroup.stat, or -1.
 long long keyed_value(const std::string &text, const std::string &key);
 
+// nr_dying_descendants of `cgroup`, waiting up to 30 s for it to reach
+// `want` (dying cgroups are released asynchronously).
+long long wait_dying(const std::string &cgroup, long long want);
+
 // The cgroup id of a cgroupfs directory (its inode number on cgroup2).
 uint64_t cgroup_id(const std::string &path);
 
