@@ -94,14 +94,22 @@ Result<size_t> update_stats_files(const Layout &layout, int dumper_fd) {
   return updated;
 }
 
+// Runs the syscall program `prog_fd` once with `args` as its context, which
+// the program writes its results back into.
+template <typename Args>
+Result<void> run_syscall_prog(int prog_fd, Args &args, const std::string &what) {
+  LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+  if (bpf_prog_test_run_opts(prog_fd, &run)) return errno_error("run " + what);
+  return {};
+}
+
 // The provisioner pins into the stats directory that the kernel holds from
 // here on (its mount and dentry, as open here): nothing resolves a path
 // inside mkdir or rmdir.
 Result<void> hold_stats_dir(int hold_fd, int dir_fd, const std::string &path) {
   cgprov_hold_dir_args args{};
   args.dir_fd = dir_fd;
-  LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
-  if (bpf_prog_test_run_opts(hold_fd, &run)) return errno_error("run hold_stats_dir for " + path);
+  if (auto r = run_syscall_prog(hold_fd, args, "hold_stats_dir for " + path); !r) return r;
   if (args.ret) return Error{"hold stats directory " + path, -args.ret};
   return {};
 }
@@ -116,9 +124,7 @@ Result<void> backfill(const Layout &layout, int backfill_fd, InstallReport &repo
   for (const auto &cgroup : walk.value().cgroups) {
     cgprov_backfill_args args{};
     args.cgroup_id = cgroup.id;
-    LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
-    if (bpf_prog_test_run_opts(backfill_fd, &run))
-      return errno_error("run backfill for " + cgroup.path);
+    if (auto r = run_syscall_prog(backfill_fd, args, "backfill for " + cgroup.path); !r) return r;
     if (args.ret == 0)
       ++report.backfilled;
     else if (args.ret == -EEXIST)
