@@ -3,14 +3,14 @@
 # its real output.
 set -uo pipefail
 exec 2>&1  # one stream, in order
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 cgprov=build/cgprov
 user=1000
 
 step() { printf '\n$ %s\n' "$*"; "$@"; }
 as_user() { setpriv --reuid="$user" --regid="$user" --clear-groups -- "$@"; }
 # Key lines of a stats file, without the histogram.
-brief() { grep -v '_log2_' "$@"; }
+brief() { grep -v '_log2_'; }
 # Sleep and wake N times inside cgroup $2 of the user's subtree $1, as the
 # user: root puts the shell into the subtree, where the user may move it.
 workload() {

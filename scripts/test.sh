@@ -12,7 +12,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 results=$repo/build/test-results
 mkdir -p "$results"
-cd "$repo"
+cd "$repo" || exit 1
 
 run_unit=0 run_host=0 run_vm=0 run_stock=0 run_systemd=0
 [ $# -eq 0 ] && run_unit=1 run_host=1 run_vm=1 run_stock=1 run_systemd=1
@@ -99,26 +99,26 @@ vm_suites() { # NAME VM-RUN-ARGS... -- SUITE...
 declare -A boots=()  # vm-run options (or "default") -> suite names
 for dir in tests/vm/*/; do
 	suite=$(basename "$dir")
-	args=$(cat "$dir/vm-args" 2>/dev/null || true)
-	case "$args" in
+	opts=$(cat "$dir/vm-args" 2>/dev/null || true)
+	case "$opts" in
 	*--stock*) [ "$run_stock" = 1 ] || continue ;;
 	*) [ "$run_vm" = 1 ] || continue ;;
 	esac
-	boots["${args:-default}"]+="$suite "
+	boots["${opts:-default}"]+="$suite "
 done
 if [ "$run_vm" = 1 ] && [ -z "${boots[default]:-}" ]; then
 	echo "not ok - no VM suite found for the patched kernel"
 	failed=$((failed + 1))
 fi
 for key in "${!boots[@]}"; do
-	args=$key name=patched
+	opts=$key name=patched
 	if [ "$key" = default ]; then
-		args=
+		opts=
 	else
 		name=$(tr -cs 'a-z0-9' '-' <<<"${key#--}" | sed 's/-$//')
 	fi
 	# shellcheck disable=SC2086 # options and suite names are words
-	vm_suites "$name" $args -- ${boots[$key]}
+	vm_suites "$name" $opts -- ${boots[$key]}
 done
 
 # One boot of its own; a guest that hangs, dies or never starts counts as a

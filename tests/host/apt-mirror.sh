@@ -12,7 +12,7 @@ failed=0
 expect() { # NAME WANT GOT
 	if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1: want '$2', got '$3'"; failed=1; fi
 }
-layout() { rm -rf "$root/etc"; mkdir -p "$root/etc/apt/sources.list.d"; }
+layout() { rm -rf "${root:?}/etc"; mkdir -p "$root/etc/apt/sources.list.d"; }
 
 layout
 cat > "$root/etc/apt/sources.list.d/debian.sources" <<'SRC'

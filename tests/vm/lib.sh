@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for in-VM tests (sourced). Tests print TAP lines:
 #   ok - NAME / not ok - NAME / ok - NAME # SKIP reason
 # and exit non-zero if any check failed. Anything else they print is detail.
@@ -99,8 +100,8 @@ dying_probe_cgroup() { mktemp -d /sys/fs/cgroup/cgprov-dying-XXXXXX; }
 # wait_no_dying DIR: wait up to 30 s (cgroups are released asynchronously)
 # until DIR has no dying descendant.
 wait_no_dying() {
-	local i
-	for i in $(seq 300); do
+	local _
+	for _ in $(seq 300); do
 		[ "$(dying_in "$1")" = 0 ] && return 0
 		sleep 0.1
 	done

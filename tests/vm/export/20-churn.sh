@@ -81,7 +81,7 @@ done
 check "$runs exports during churn all succeed" test "$failures" = 0
 kill "$reader_pid" && wait "$reader_pid" 2>/dev/null
 reader_pid=
-copies=$(ls "$work/copies" | grep -c "^c")
+copies=$(find "$work/copies" -mindepth 1 -maxdepth 1 -name "c*" | wc -l)
 check "the reader saw the file during the exports ($copies copies)" test "$copies" -gt 0
 check "every copy a reader saw is whole (ends with # EOF)" bash -c '
 	for f in "$1"/c*; do [ "$(tail -n1 "$f")" = "# EOF" ] || { echo "partial: $f"; exit 1; }; done' _ "$work/copies"

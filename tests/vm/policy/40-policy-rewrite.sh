@@ -29,7 +29,7 @@ USER_DIR=/run/cgprov/user
 ) &
 linker=$!
 rewrites_ok=1
-for round in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
 	"$CGPROV" install --policy "$tmp/none.toml" > /dev/null || rewrites_ok=0
 	sleep 0.3
 	"$CGPROV" install --policy "$POLICY" > /dev/null || rewrites_ok=0

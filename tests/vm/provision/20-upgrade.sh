@@ -8,7 +8,7 @@
 cg=/sys/fs/cgroup/cgprov-upgrade
 mkdir "$cg"
 file=$(stats_file "$cg")
-echo 0 > "$cg/cgroup.procs" && for i in $(seq 20); do sleep 0.001; done && echo 0 > /sys/fs/cgroup/cgroup.procs
+echo 0 > "$cg/cgroup.procs" && for _ in $(seq 20); do sleep 0.001; done && echo 0 > /sys/fs/cgroup/cgroup.procs
 count_before=$(awk '$1 == "runq_delay_count" { print $2 }' "$file")
 inode_before=$(stat -c %i "$file")
 prog_before=$(bpftool -j link show pinned "$file" | grep -o '"prog_id":[0-9]*')
