@@ -12,6 +12,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -84,7 +85,7 @@ TEST_CASE("OBJ_PIN with BPF_F_PATH_FD of another directory is refused", "[policy
 TEST_CASE("OBJ_PIN relative to a cwd inside bpffs is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "pins only in user/ (cwd)", [&] {
-    if (::chdir(f.open_dir.c_str())) return 100;
+    if (::chdir(f.open_dir.c_str())) return kChildSetupFailed;
     return pin_own_link(f.own.path(), "1000-cwd");
   });
 }
@@ -185,12 +186,15 @@ TEST_CASE("a link beyond the per-user quota is refused with EDQUOT", "[policy]")
     std::vector<UniqueFd> held;
     for (uint32_t i = 0; i < kLinkQuota; ++i) {
       held.emplace_back(own_link(f.own.path()));
-      if (!held.back().valid()) return 100 + static_cast<int>(i);
+      if (!held.back().valid()) {
+        std::fprintf(stderr, "link %u of the quota failed\n", i);
+        return kChildSetupFailed;
+      }
     }
     const int code = outcome(own_link(f.own.path()));
     held.pop_back();  // a freed link makes room again
     UniqueFd again(own_link(f.own.path()));
-    return again.valid() ? code : 110;
+    return again.valid() ? code : kChildAfterFailed;
   });
 }
 
@@ -198,12 +202,15 @@ TEST_CASE("a pin beyond the per-user quota is refused with EDQUOT", "[policy]") 
   Fixture f;
   refused(EDQUOT, "pin quota", [&] {
     for (uint32_t i = 0; i < kPinQuota; ++i)
-      if (pin_own_link(f.own.path(), user_pin(kUserUid, "q" + std::to_string(i))) != kSucceeded)
-        return 100 + static_cast<int>(i);
+      if (pin_own_link(f.own.path(), user_pin(kUserUid, "q" + std::to_string(i))) != kSucceeded) {
+        std::fprintf(stderr, "pin %u of the quota failed\n", i);
+        return kChildSetupFailed;
+      }
     const int code = pin_own_link(f.own.path(), user_pin(kUserUid, "over"));
     // Removing a pin makes room again.
-    if (::unlink(user_pin(kUserUid, "q0").c_str())) return 110;
-    if (pin_own_link(f.own.path(), user_pin(kUserUid, "again")) != kSucceeded) return 111;
+    if (::unlink(user_pin(kUserUid, "q0").c_str())) return kChildAfterFailed;
+    if (pin_own_link(f.own.path(), user_pin(kUserUid, "again")) != kSucceeded)
+      return kChildAfterFailed;
     for (const char *name : {"q1", "q2", "again"}) ::unlink(user_pin(kUserUid, name).c_str());
     return code;
   });

@@ -31,12 +31,7 @@ std::string user_pin(uid_t uid, const std::string &name) {
 
 int outcome(long ret) { return ret >= 0 ? kSucceeded : errno; }
 
-std::string outcome_name(int code) {
-  if (code == kSucceeded) return "succeeded";
-  if (code < 0) return "child died";
-  const char *name = strerrorname_np(code);
-  return name ? name : "errno " + std::to_string(code);
-}
+std::string outcome_name(int code) { return child_status_name(code); }
 
 int as_user(const std::function<int()> &fn, uid_t uid) { return run_as(uid, uid, {}, fn); }
 
@@ -283,7 +278,7 @@ void refused(int expected, const std::string &protection, const std::function<in
 
 int pin_own_link(const std::string &cgroup, const std::string &path, int dir_fd) {
   UniqueFd link(own_link(cgroup));
-  if (!link.valid()) return 100;
+  if (!link.valid()) return kChildSetupFailed;
   LIBBPF_OPTS(bpf_obj_pin_opts, opts);
   if (dir_fd >= 0) {
     opts.file_flags = BPF_F_PATH_FD;

@@ -31,9 +31,9 @@ struct cgprov_usage;
 
 namespace cgprov::test::policy {
 
-inline constexpr uid_t kOtherUid = 1001;   // owner of the victim cgroup and pin
-inline constexpr int kSucceeded = 200;     // child exit status: the call succeeded
-inline constexpr uint32_t kLinkQuota = 4;  // tests/vm/policy/policy.toml
+inline constexpr uid_t kOtherUid = 1001;            // owner of the victim cgroup and pin
+inline constexpr int kSucceeded = kChildSucceeded;  // child exit status: the call succeeded
+inline constexpr uint32_t kLinkQuota = 4;           // tests/vm/policy/policy.toml
 inline constexpr uint32_t kPinQuota = 3;
 inline constexpr const char *kAttackDir = "/sys/fs/bpf/cgprov-attack";
 

@@ -319,7 +319,7 @@ TEST_CASE("LINK_UPDATE of the user's own link is refused", "[policy]") {
   refused(EPERM, "no link updates", [&] {
     UniqueFd link(own_link(f.own.path()));
     UniqueFd prog(open_granted_prog());
-    if (!link.valid() || !prog.valid()) return 100;
+    if (!link.valid() || !prog.valid()) return kChildSetupFailed;
     return outcome(bpf_link_update(link.get(), prog.get(), nullptr));
   });
 }
@@ -328,7 +328,7 @@ TEST_CASE("LINK_DETACH of the user's own link is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "no link detach", [&] {
     UniqueFd link(own_link(f.own.path()));
-    if (!link.valid()) return 100;
+    if (!link.valid()) return kChildSetupFailed;
     return outcome(bpf_link_detach(link.get()));
   });
 }
@@ -348,7 +348,7 @@ TEST_CASE("ITER_CREATE on the user's own link is refused", "[policy]") {
   Fixture f;
   refused(EPERM, "no ITER_CREATE (read pinned files)", [&] {
     UniqueFd link(own_link(f.own.path()));
-    if (!link.valid()) return 100;
+    if (!link.valid()) return kChildSetupFailed;
     return outcome(bpf_iter_create(link.get()));
   });
 }

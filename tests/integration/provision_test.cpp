@@ -59,9 +59,9 @@ TEST_CASE("each cgroup's stats file exists as soon as mkdir returns", "[provisio
     std::string path = base.path();
     for (const char *name : {"a", "b", "c"}) {
       path += std::string("/") + name;
-      if (::mkdir(path.c_str(), 0755)) return 100;
+      if (::mkdir(path.c_str(), 0755)) return kChildSetupFailed;
       struct stat st{};
-      if (::stat(path.c_str(), &st)) return 101;
+      if (::stat(path.c_str(), &st)) return kChildSetupFailed;
       auto text = read_file(kLayout.stats_file(st.st_ino));
       if (!text || !cgprov::parse_stats(*text).ok()) return 1;
       if (text->find("runq_delay_count 0\n") != 0) return 2;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -139,6 +140,24 @@ TempBpffsDir::TempBpffsDir(const std::string &path) : path_(path) {
 
 TempBpffsDir::~TempBpffsDir() { remove_tree(path_); }
 
+std::string child_status_name(int status) {
+  switch (status) {
+    case kChildSucceeded:
+      return "succeeded";
+    case kChildNoIdentity:
+      return "could not take its identity";
+    case kChildSetupFailed:
+      return "setup failed";
+    case kChildAfterFailed:
+      return "a step after the attempt failed";
+    default:
+      break;
+  }
+  if (status < 0) return "child died";
+  const char *name = strerrorname_np(status);
+  return name ? name : "status " + std::to_string(status);
+}
+
 int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::function<int()> &fn) {
   std::fflush(nullptr);
   pid_t pid = ::fork();
@@ -147,14 +166,14 @@ int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::functi
     // Keep the permitted set across the uid change, then cut it to `caps`.
     if (::prctl(PR_SET_KEEPCAPS, 1) || ::setgroups(0, nullptr) || ::setresgid(gid, gid, gid) ||
         ::setresuid(uid, uid, uid))
-      ::_exit(126);
+      ::_exit(kChildNoIdentity);
     cap_t state = ::cap_init();
     std::vector<cap_value_t> values(caps.begin(), caps.end());
     if (!values.empty()) {
       ::cap_set_flag(state, CAP_PERMITTED, static_cast<int>(values.size()), values.data(), CAP_SET);
       ::cap_set_flag(state, CAP_EFFECTIVE, static_cast<int>(values.size()), values.data(), CAP_SET);
     }
-    if (::cap_set_proc(state)) ::_exit(126);
+    if (::cap_set_proc(state)) ::_exit(kChildNoIdentity);
     ::cap_free(state);
     std::fflush(nullptr);
     ::_exit(fn());

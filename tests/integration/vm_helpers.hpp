@@ -72,6 +72,19 @@ class TempBpffsDir {
 
 void remove_tree(const std::string &path);
 
+// Exit statuses of a run_as() child that are not errno values (errno
+// values end at EHWPOISON, 133), so that neither is read as the other.
+inline constexpr int kChildSucceeded = 200;  // the attempt under test succeeded
+inline constexpr int kChildNoIdentity =
+    201;  // could not take the uid, gid or capabilities asked for
+inline constexpr int kChildSetupFailed =
+    202;  // a step before the attempt (the test's setup) failed
+inline constexpr int kChildAfterFailed =
+    203;  // a step after the attempt (checking its effect) failed
+
+// "EPERM", "succeeded", "setup failed", ...: a child status for messages.
+std::string child_status_name(int status);
+
 // Runs `fn` in a forked child as `uid`/`gid` keeping only `caps` (CAP_*
 // values) and returns its exit status (fn's return value), or -1 if it died.
 int run_as(uid_t uid, gid_t gid, const std::vector<int> &caps, const std::function<int()> &fn);
