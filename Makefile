@@ -95,7 +95,8 @@ bpf/vmlinux.h: $(VMLINUX_BTF)
 	$(Q)$(BPFTOOL) btf dump file $< format c > $@
 
 build: bpf/vmlinux.h $(BPF_SKELS) program $(BUILD)/cgprov-unit-tests \
-	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/cgprov-pin-daemon $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov
+	$(BUILD)/cgprov-vm-tests $(BUILD)/cgprov-bench $(BUILD)/cgprov-pin-daemon $(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov \
+	$(BUILD)/v2/cgprov
 
 program: $(BUILD)/cgprov $(BUILD)/cgprov.8
 
@@ -151,10 +152,12 @@ $(BUILD)/cgprov-vm-tests: $(VMTEST_OBJS) $(LOADER_LIB_OBJS)
 # provision suite upgrades from them. v1: cgprov 0.1, the first stats
 # layout (carry-over of totals); legacy: the last release that kept its tree
 # in the system's bpffs, /sys/fs/bpf/cgprov (the move to cgprov's own
-# instance).
+# instance); v2: the last release of the second stats layout (pending
+# counters in each cgroup's storage), at /run/cgprov.
 CGPROV_REV_v1 := 69d868e
 CGPROV_REV_legacy := 0d12dac
-$(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov: $(BUILD)/%/cgprov: bpf/vmlinux.h
+CGPROV_REV_v2 := 4e4d0bf
+$(BUILD)/v1/cgprov $(BUILD)/legacy/cgprov $(BUILD)/v2/cgprov: $(BUILD)/%/cgprov: bpf/vmlinux.h
 	$(call msg,BUILD,$@ (cgprov $*, $(CGPROV_REV_$*)))
 	$(Q)rm -rf $(BUILD)/$* && mkdir -p $(BUILD)/$*/src
 	$(Q)git -C $(CURDIR) archive $(CGPROV_REV_$*) | tar -x -C $(BUILD)/$*/src

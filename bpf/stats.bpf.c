@@ -5,22 +5,28 @@
  * CPU's slot cache (`slots`, a per-CPU array): the slot of the current
  * task's cgroup, claimed on first use, with plain stores inside a
  * sequence count. They then tell rstat that the cgroup has updates on
- * this CPU. rstat's flush visits each updated (cgroup, cpu) pair children
- * first; the flusher (fentry on bpf_rstat_flush) moves what the cgroup's
- * slot on that CPU gained since the last flush, and the cgroup's pending
- * counters, into its totals and into its parent's pending counters. The
+ * this CPU. rstat's flush visits each updated (cgroup, cpu) pair; the
+ * flusher (fentry on bpf_rstat_flush) takes what the cgroup's slot on that
+ * CPU gained since the last flush, and the cgroup's pending counters, and
+ * adds it to the totals of the cgroup and of its ancestors. rstat
+ * serializes flushes, so totals have one writer at a time and need no
+ * atomics; and no cgroup keeps a copy of what it passed on (the kernel's
+ * own base stats keep one per cgroup), which halves per-cgroup memory.
+ * The cost is one storage lookup per ancestor and flushed pair. The
  * dumper, a sleepable cgroup iterator behind each stats file, flushes the
  * subtree of the cgroup it prints, never the whole tree.
  *
  * Shared cache lines are written only off the hot path: when all slots of
  * a set are taken by cgroups with unflushed events, the event goes to the
- * cgroup's pending counters with atomic operations instead.
+ * cgroup's pending counters (a second cgroup storage, made on first need)
+ * with atomic operations instead.
  *
  * Per-cgroup state lives in cgroup storage: no cap, freed with the
- * cgroup. The provisioner (bpf/provisioner.bpf.c) creates it when a
- * cgroup is made, in sleepable context, so the collectors and the flusher
- * find it instead of allocating with IRQs off; and before a cgroup is
- * freed the kernel flushes it (at release), so its events reach the parent.
+ * cgroup. The provisioner (bpf/provisioner.bpf.c) creates the totals when
+ * a cgroup is made, in sleepable context, so the collectors and the
+ * flusher find them instead of allocating with IRQs off; and before a
+ * cgroup is freed the kernel flushes it (at release), so its events reach
+ * its ancestors.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -72,6 +78,13 @@ struct {
 	__type(key, int);
 	__type(value, struct task_times);
 } task_times SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cgprov_cgroup_pending);
+} cgroup_pending SEC(".maps");
 
 extern const struct rq runqueues __ksym;
 
@@ -226,6 +239,15 @@ static struct cgprov_cgroup_stats *stats_of(struct cgroup *cgrp)
 	return bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
+/* A cgroup's pending counters, made on first need. In the collectors this
+ * allocates under the run-queue lock: cgroup storage comes from the BPF
+ * memory allocator's per-CPU caches, which never sleep or take locks.
+ */
+static struct cgprov_cgroup_pending *pending_of(struct cgroup *cgrp)
+{
+	return bpf_cgrp_storage_get(&cgroup_pending, cgrp, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 static void record(struct cgroup *cgrp, __u64 ns, bool runq)
 {
 	__u64 id = cgrp->kn->id;
@@ -242,15 +264,15 @@ static void record(struct cgroup *cgrp, __u64 ns, bool runq)
 		}
 		seq_bump(&slot->seq);
 	} else {
-		struct cgprov_cgroup_stats *s = bpf_cgrp_storage_get(&cgroup_stats, cgrp, 0, 0);
+		struct cgprov_cgroup_pending *p = pending_of(cgrp);
 
-		if (!s)
+		if (!p)
 			return;
 		if (runq) {
-			__sync_fetch_and_add(&s->pending.runq_hist[bucket], 1);
-			add_delay_atomic(&s->pending.runq, ns);
+			__sync_fetch_and_add(&p->pending.runq_hist[bucket], 1);
+			add_delay_atomic(&p->pending.runq, ns);
 		} else {
-			add_delay_atomic(&s->pending.reclaim, ns);
+			add_delay_atomic(&p->pending.reclaim, ns);
 		}
 	}
 	cgroup_rstat_updated(cgrp, bpf_get_smp_processor_id());
@@ -426,11 +448,85 @@ static void push_delay(struct cgprov_delay *pending, const struct cgprov_delay *
 	atomic_max(&pending->max_ns, delta->max_ns);
 }
 
+static void push_pending(struct cgprov_counters *pending, const struct cgprov_counters *delta)
+{
+	push_delay(&pending->runq, &delta->runq);
+	push_delay(&pending->reclaim, &delta->reclaim);
+	for (int i = 0; i < CGPROV_RUNQ_HIST_BUCKETS; i++)
+		if (delta->runq_hist[i])
+			__sync_fetch_and_add(&pending->runq_hist[i], delta->runq_hist[i]);
+}
+
+static void fold_total(struct cgprov_cgroup_stats *s, const struct cgprov_counters *delta)
+{
+	seq_bump(&s->seq);
+	fold_delay(&s->total.runq, &delta->runq);
+	fold_delay(&s->total.reclaim, &delta->reclaim);
+	for (int i = 0; i < CGPROV_RUNQ_HIST_BUCKETS; i++)
+		s->total.runq_hist[i] += delta->runq_hist[i];
+	seq_bump(&s->seq);
+}
+
+/* The parent of @cgrp, NULL for the root. The flusher's arguments are not
+ * trusted pointers (fentry), so no kfunc that takes a reference applies;
+ * the walk reads the cgroup's own css: its parent css, and that css's
+ * cgroup. A descendant's reference keeps every ancestor alive.
+ */
+static struct cgroup *parent_of(struct cgroup *cgrp)
+{
+	struct cgroup_subsys_state *css = cgrp->self.parent;
+
+	return css ? css->cgroup : NULL;
+}
+
+/* Whether every ancestor the flush of @cgrp writes has its totals (and,
+ * past the last, its pending counters), made here if missing. The
+ * provisioner makes them at birth; a cgroup older than the install gets
+ * them at backfill or here. With IRQs off an allocation may fail: the
+ * flush is then put off, with nothing taken.
+ */
+static bool ancestors_ready(struct cgroup *cgrp)
+{
+	struct cgroup *a = parent_of(cgrp);
+
+	for (int hop = 0; hop < CGPROV_FLUSH_ANCESTORS && a; hop++, a = parent_of(a))
+		if (!stats_of(a))
+			return false;
+	return !a || pending_of(a);
+}
+
+/* Adds @delta to the totals of @cgrp's ancestors, and past the last one it
+ * climbs to, to the next one's pending counters; that one is on rstat's
+ * updated tree of @cpu (as every ancestor of an updated cgroup is), and is
+ * marked again in case its flush in this walk is already over.
+ */
+static void add_to_ancestors(struct cgroup *cgrp, const struct cgprov_counters *delta, int cpu)
+{
+	struct cgroup *a = parent_of(cgrp);
+	struct cgprov_cgroup_pending *p;
+
+	for (int hop = 0; hop < CGPROV_FLUSH_ANCESTORS && a; hop++, a = parent_of(a)) {
+		/* Made by ancestors_ready(), kept until the cgroup is freed. */
+		struct cgprov_cgroup_stats *s = bpf_cgrp_storage_get(&cgroup_stats, a, 0, 0);
+
+		if (s)
+			fold_total(s, delta);
+	}
+	if (!a)
+		return;
+	p = bpf_cgrp_storage_get(&cgroup_pending, a, 0, 0);
+	if (p) {
+		push_pending(&p->pending, delta);
+		cgroup_rstat_updated(a, cpu);
+	}
+}
+
 SEC("fentry/bpf_rstat_flush")
 int BPF_PROG(flush, struct cgroup *cgrp, struct cgroup *parent, int cpu)
 {
 	struct cgprov_counters *copy = scratch_counters(0), *delta = scratch_counters(1);
-	struct cgprov_cgroup_stats *s, *ps = NULL;
+	struct cgprov_cgroup_pending *p;
+	struct cgprov_cgroup_stats *s;
 	__u64 id = cgrp->kn->id;
 	__u32 base = slot_set(id) * CGPROV_SLOT_WAYS;
 	bool complete = true;
@@ -438,20 +534,10 @@ int BPF_PROG(flush, struct cgroup *cgrp, struct cgroup *parent, int cpu)
 	if (!copy || !delta)
 		return 0;
 	__builtin_memset(delta, 0, sizeof(*delta));
-	/* The provisioner gives every cgroup its storage at birth; one made
-	 * before install gets it at backfill or here.
-	 */
 	s = stats_of(cgrp);
-	if (s && parent) {
-		/* The provisioner gives every cgroup its storage at birth, so
-		 * this rarely allocates; if it cannot (IRQs are off here), keep
-		 * everything and have the next flush retry.
-		 */
-		ps = stats_of(parent);
-		if (!ps) {
-			cgroup_rstat_updated(cgrp, cpu);
-			return 0;
-		}
+	if (s && !ancestors_ready(cgrp)) {
+		cgroup_rstat_updated(cgrp, cpu);
+		return 0;
 	}
 
 	/* Without storage (it could not be allocated) the slot's events have
@@ -467,26 +553,15 @@ int BPF_PROG(flush, struct cgroup *cgrp, struct cgroup *parent, int cpu)
 		cgroup_rstat_updated(cgrp, cpu);
 	if (!s)
 		return 0;
-	take_pending(&s->pending, delta);
+	p = bpf_cgrp_storage_get(&cgroup_pending, cgrp, 0, 0);
+	if (p)
+		take_pending(&p->pending, delta);
 	if (!delta->runq.count && !delta->reclaim.count && !delta->runq.max_ns &&
 	    !delta->reclaim.max_ns)
 		return 0;
 
-	seq_bump(&s->seq);
-	fold_delay(&s->total.runq, &delta->runq);
-	fold_delay(&s->total.reclaim, &delta->reclaim);
-	for (int i = 0; i < CGPROV_RUNQ_HIST_BUCKETS; i++)
-		s->total.runq_hist[i] += delta->runq_hist[i];
-	seq_bump(&s->seq);
-
-	if (ps) {
-		push_delay(&ps->pending.runq, &delta->runq);
-		push_delay(&ps->pending.reclaim, &delta->reclaim);
-		for (int i = 0; i < CGPROV_RUNQ_HIST_BUCKETS; i++)
-			if (delta->runq_hist[i])
-				__sync_fetch_and_add(&ps->pending.runq_hist[i],
-						     delta->runq_hist[i]);
-	}
+	fold_total(s, delta);
+	add_to_ancestors(cgrp, delta, cpu);
 	return 0;
 }
 

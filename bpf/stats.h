@@ -34,15 +34,40 @@ struct cgprov_counters {
 };
 
 /* Value of the per-cgroup storage (map `cgroup_stats`, pinned as
- * internal/cgroup_stats_v2). `total` is the cgroup's own events plus all
- * its descendants', as of its last rstat flush, written only by the
- * flusher (which rstat serializes), inside `seq` (odd while it writes).
- * `pending` holds what reached the cgroup since then and is not in its
- * slots: its children's flushed deltas and events that found no free
- * slot; everything adds to it atomically and the flusher takes it with
- * atomic exchanges.
+ * internal/cgroup_stats_v3). `total` is the cgroup's own events plus all
+ * its descendants', as of their last rstat flush: each flush of a cgroup
+ * adds what it took to the cgroup and to its ancestors. Written only by
+ * the flusher (which rstat serializes), inside `seq` (odd while it writes).
+ * 312 bytes: with the storage element's header it fits a 512-byte
+ * allocation.
  */
 struct cgprov_cgroup_stats {
+	__u64 seq;
+	struct cgprov_counters total;
+};
+
+/* The value of map `cgroup_pending` (internal/cgroup_pending): what
+ * reached a cgroup since its last flush and is not in its slots, added to
+ * atomically and taken by the flusher with atomic exchanges. A cgroup has
+ * one only once something had no free slot to go to: an event (every slot
+ * of its set on that CPU held unflushed events), or a flushed delta of a
+ * descendant deeper than the flusher climbs (CGPROV_FLUSH_ANCESTORS).
+ */
+struct cgprov_cgroup_pending {
+	struct cgprov_counters pending;
+};
+
+/* Ancestors a flush of a cgroup adds its delta to. Beyond them the delta
+ * goes to the next ancestor's pending counters, which that ancestor's own
+ * flush carries on up. systemd's and kubelet's trees are 4-6 levels deep.
+ */
+#define CGPROV_FLUSH_ANCESTORS 8
+
+/* The second layout (pinned as internal/cgroup_stats_v2): the per-CPU
+ * engine with each cgroup's pending counters in its storage, read once by
+ * an upgrade that carries each cgroup's totals over into `total`.
+ */
+struct cgprov_cgroup_stats_v2 {
 	__u64 seq;
 	struct cgprov_counters total;
 	struct cgprov_counters pending;

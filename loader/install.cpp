@@ -176,17 +176,20 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs, c
   if (!stats) return errno_error("open stats BPF object");
   const std::pair<bpf_map *, const char *> stats_maps[] = {
       {stats->maps.cgroup_stats, pin::kStatsMap},
+      {stats->maps.cgroup_pending, pin::kPendingMap},
       {stats->maps.task_times, pin::kTaskTimesMap},
       {stats->maps.slots, pin::kSlotsMap},
   };
-  // An install of the first stats layout (only ever at the legacy root):
-  // its totals are carried over. The new map is pinned only once its
-  // programs run, so a killed install carries again into a fresh map.
-  const Layout &v1_layout = legacy ? *legacy : layout;
-  auto v1_stats = open_v1_stats(v1_layout);
-  if (!v1_stats) return v1_stats.error();
-  const bool carry =
-      v1_stats.value().valid() && !path_exists(reused_pin(layout, legacy, pin::kStatsMap));
+  // An install of an earlier stats layout, in this tree or in the legacy
+  // tree being moved: its totals are carried over. The new map is pinned
+  // only once its programs run, so a killed install carries again into a
+  // fresh map.
+  std::vector<const Layout *> old_trees{&layout};
+  if (legacy) old_trees.push_back(legacy);
+  auto old_stats = open_old_stats(old_trees);
+  if (!old_stats) return old_stats.error();
+  const OldStats &old = old_stats.value();
+  const bool carry = old.map.valid() && !path_exists(reused_pin(layout, legacy, pin::kStatsMap));
   for (const auto &[map, name] : stats_maps)
     if (auto r = reuse_pinned_map(map, reused_pin(layout, legacy, name)); !r) return r;
   timespec now{};
@@ -201,20 +204,20 @@ Result<void> install_all(const InstallOptions &options, const BpffsDirs &dirs, c
   if (carry) {
     // Before the new programs run: nothing else writes the new map yet.
     // Events between this flush and the attach below are not counted.
-    if (auto r = flush_v1_stats(v1_layout); !r) return r;
-    auto carried =
-        carry_v1_stats(v1_layout, v1_stats.value().get(), bpf_map__fd(stats->maps.cgroup_stats));
+    if (auto r = flush_old_stats(old); !r) return r;
+    auto carried = carry_old_stats(old, bpf_map__fd(stats->maps.cgroup_stats));
     if (!carried) return carried.error();
     report.carried_cgroups = carried.value();
+    report.carried_layout = layout_name(old.layout);
   }
   if (auto r = attach_all(stats->obj, internal); !r) return r;
   if (carry)
     if (auto r = pin_map_if_new(stats->maps.cgroup_stats, internal + "/" + pin::kStatsMap); !r)
       return r;
-  // A legacy tree keeps its v1 maps until it is removed, after this install
-  // is complete.
-  if (v1_stats.value().valid() && !legacy)
-    if (auto r = unpin_v1_stats(layout); !r) return r;
+  // Old maps in this tree go once the new map is pinned; a legacy tree
+  // keeps its maps until it is removed, after this install is complete.
+  for (StatsLayout old_layout : {StatsLayout::v1, StatsLayout::v2})
+    if (auto r = unpin_old_stats(layout, old_layout); !r) return r;
 
   // Programs first, so that stats files made from here on use this dumper.
   const int dumper_fd = bpf_program__fd(stats->progs.dump);

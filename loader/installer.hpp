@@ -32,7 +32,8 @@ struct InstallReport {
   size_t backfilled = 0;         // stats files created for existing cgroups
   size_t kept = 0;               // stats files that already existed
   size_t updated_files = 0;      // stats files switched to the new dumper
-  size_t carried_cgroups = 0;    // cgroups whose numbers an upgrade carried from the v1 layout
+  size_t carried_cgroups = 0;    // cgroups whose numbers an upgrade carried over
+  std::string carried_layout;    // the earlier stats layout they came from ("v1", "v2")
   std::string moved_from;        // the legacy root an install moved, if any
   // Cgroups left without a stats file, by reason (see walk_cgroups()).
   std::map<std::string, size_t> skipped;

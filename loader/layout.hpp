@@ -34,11 +34,15 @@ struct Layout {
 // Names of the pins in internal/ and progs/ (bpffs names cannot hold dots).
 namespace pin {
 inline constexpr const char *kMeta = "meta";  // pinned last: the install is complete
-// The stats engine's maps; "_v2": the per-CPU layout (bpf/stats.h).
-inline constexpr const char *kStatsMap = "cgroup_stats_v2";
+// The stats engine's maps (bpf/stats.h); "_v3": the totals alone, the
+// pending counters in a map of their own.
+inline constexpr const char *kStatsMap = "cgroup_stats_v3";
+inline constexpr const char *kPendingMap = "cgroup_pending";
 inline constexpr const char *kTaskTimesMap = "task_times_v2";
 inline constexpr const char *kSlotsMap = "stats_slots";
-// The first layout's maps, which an upgrade carries over and removes.
+// Earlier layouts' maps, which an upgrade carries over and removes: the
+// first per-CPU layout's totals, and the first layout's maps.
+inline constexpr const char *kStatsMapV2 = "cgroup_stats_v2";
 inline constexpr const char *kStatsMapV1 = "cgroup_stats";
 inline constexpr const char *kTaskTimesMapV1 = "task_times";
 inline constexpr const char *kStatusMap = "provision_status";

@@ -96,6 +96,7 @@ int run_install(const Command &g, const std::string &version) {
               << ", \"backfilled\": " << r.backfilled << ", \"kept\": " << r.kept
               << ", \"updated_files\": " << r.updated_files
               << ", \"carried_cgroups\": " << r.carried_cgroups
+              << ", \"carried_layout\": " << json_quote(r.carried_layout)
               << ", \"moved_from\": " << json_quote(r.moved_from) << ", \"skipped\": {";
     size_t i = 0;
     for (const auto &[reason, count] : r.skipped)
@@ -107,8 +108,8 @@ int run_install(const Command &g, const std::string &version) {
     std::cout << "; stats files: " << r.backfilled << " created, " << r.kept << " kept";
     if (r.updated_files) std::cout << ", " << r.updated_files << " switched to the new programs";
     if (r.carried_cgroups)
-      std::cout << "; numbers of " << r.carried_cgroups
-                << " cgroups carried over from the v1 layout";
+      std::cout << "; numbers of " << r.carried_cgroups << " cgroups carried over from the "
+                << r.carried_layout << " layout";
     if (!r.moved_from.empty()) std::cout << "; moved from " << r.moved_from;
     std::cout << "\n";
     // Not a failure: everyone else's cgroups have their files.

@@ -11,15 +11,11 @@ Result<std::vector<std::string>> expected_pins(const Layout &layout) {
   ProvisionerSkel prov(provisioner_bpf__open());
   if (!stats || !prov) return errno_error("open BPF objects");
   const std::string internal = layout.internal();
-  std::vector<std::string> pins = {
-      internal + "/" + pin::kMeta,
-      internal + "/" + pin::kStatsMap,
-      internal + "/" + pin::kTaskTimesMap,
-      internal + "/" + pin::kSlotsMap,
-      internal + "/" + pin::kStatusMap,
-      internal + "/" + pin::kBackfillProg,
-      layout.progs() + "/" + pin::kDumperProg,
-  };
+  std::vector<std::string> pins;
+  for (const char *name : {pin::kMeta, pin::kStatsMap, pin::kPendingMap, pin::kTaskTimesMap,
+                           pin::kSlotsMap, pin::kStatusMap, pin::kBackfillProg})
+    pins.push_back(internal + "/" + name);
+  pins.push_back(layout.progs() + "/" + pin::kDumperProg);
   add_link_pins(stats->obj, internal, pins);
   add_link_pins(prov->obj, internal, pins);
   auto policy = policy_pins(layout);

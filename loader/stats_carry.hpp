@@ -1,8 +1,9 @@
-// Upgrades from the first stats layout (cgprov 0.1): carry every live
-// cgroup's totals from the v1 map into the per-CPU engine's map.
+// Upgrades from an earlier stats layout: carry every live cgroup's totals
+// from the old map into the current one (bpf/stats.h).
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "layout.hpp"
 #include "result.hpp"
@@ -10,22 +11,40 @@
 
 namespace cgprov {
 
-// The v1 stats map, if an install of the first layout left it pinned
-// (an invalid fd if not).
-Result<UniqueFd> open_v1_stats(const Layout &layout);
+// The stats layouts an earlier install may have left pinned.
+enum class StatsLayout {
+  v1,  // cgprov 0.1: internal/cgroup_stats (and task_times)
+  v2,  // the first per-CPU engine: internal/cgroup_stats_v2, pending inside
+};
 
-// Fold everything the v1 programs still hold into the v1 totals: read the
-// root cgroup's stats file, whose (v1) dumper flushes the whole tree. Call
-// while the v1 flusher is still attached.
-Result<void> flush_v1_stats(const Layout &layout);
+// "v1", "v2": as install reports it.
+const char *layout_name(StatsLayout layout);
 
-// Copy each live cgroup's v1 totals (hierarchical, as the v2 totals are)
-// into `v2_map_fd`, which no attached program may use yet. Returns the
+// An earlier layout's stats map, and the tree it is pinned in.
+struct OldStats {
+  StatsLayout layout = StatsLayout::v2;
+  Layout tree;
+  UniqueFd map;  // invalid: nothing to carry
+};
+
+// The newest earlier stats map in `candidates` (in order of preference:
+// the install's own tree, then a legacy tree being moved), checked to have
+// the layout its name says.
+Result<OldStats> open_old_stats(const std::vector<const Layout *> &candidates);
+
+// Fold everything the old programs still hold into the old totals: read
+// the root cgroup's stats file, whose (old) dumper flushes the whole
+// tree. Call while the old flusher is still attached.
+Result<void> flush_old_stats(const OldStats &old);
+
+// Copy each live cgroup's old totals (hierarchical, as the current totals
+// are) into `map_fd`, which no attached program may use yet. Returns the
 // number of cgroups carried over; cgroups removed meanwhile are skipped
-// (their numbers are in their parents').
-Result<size_t> carry_v1_stats(const Layout &layout, int v1_map_fd, int v2_map_fd);
+// (their numbers are in their ancestors').
+Result<size_t> carry_old_stats(const OldStats &old, int map_fd);
 
-// Remove the v1 maps (once the new map holds their numbers).
-Result<void> unpin_v1_stats(const Layout &layout);
+// Remove the old maps of `layout` from `tree` (once the new map holds
+// their numbers); those that are not there are skipped.
+Result<void> unpin_old_stats(const Layout &tree, StatsLayout layout);
 
 }  // namespace cgprov

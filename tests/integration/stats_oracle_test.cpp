@@ -2,6 +2,7 @@
 // against each task's sched_info (/proc/PID/schedstat), reclaim delays
 // against delay accounting (taskstats over generic netlink). Runs after
 // `cgprov install` (tests/vm/provision/); tagged [provision][oracle].
+#include <bpf/bpf.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -246,6 +247,93 @@ TEST_CASE("run-queue delay of a pipe ping-pong across CPUs agrees with sched_inf
   const Comparison c = run_and_compare(works);
   for (int fd : {ping[0], ping[1], pong[0], pong[1]}) ::close(fd);
   check_agreement(c);
+}
+
+// Child cgroups of `parent`, removed (their tasks reaped first) on
+// destruction.
+struct ChildCgroups {
+  std::vector<std::string> paths;
+  ChildCgroups(const std::string &parent, int count) {
+    for (int i = 0; i < count; ++i) {
+      paths.push_back(parent + "/c" + std::to_string(i));
+      REQUIRE(::mkdir(paths.back().c_str(), 0755) == 0);
+    }
+  }
+  ~ChildCgroups() {
+    for (const auto &path : paths) ::rmdir(path.c_str());
+  }
+};
+
+// Whether `cgroup` has an entry in the pinned cgroup storage map `map`.
+bool has_storage(const std::string &map, const std::string &cgroup) {
+  cgprov::UniqueFd map_fd(bpf_obj_get(map.c_str()));
+  REQUIRE(map_fd.valid());
+  cgprov::UniqueFd cgroup_fd(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(cgroup_fd.valid());
+  std::vector<char> value(4096);  // larger than any stats value
+  const int key = cgroup_fd.get();
+  return bpf_map_lookup_elem(map_fd.get(), &key, value.data()) == 0;
+}
+
+// More cgroups with events on one CPU than its slot cache has slots (32):
+// the events that find every slot of their set taken go to their cgroup's
+// pending counters, and still agree with sched_info, cgroup by cgroup and
+// in the parent.
+TEST_CASE("run-queue delays of more cgroups on a CPU than it has slots agree with sched_info",
+          "[provision][oracle]") {
+  constexpr int kCgroups = 64;  // twice the slots: by pigeonhole, sets overflow
+  TempCgroup parent;
+  const auto parent_before = stats_of(parent.path());
+  Comparison sum;
+  size_t with_pending = 0;
+  {
+    ChildCgroups children(parent.path(), kCgroups);
+    std::vector<std::map<std::string, uint64_t>> before;
+    for (const auto &child : children.paths) before.push_back(stats_of(child));
+    std::vector<Task> tasks;
+    for (const auto &child : children.paths)
+      tasks.push_back(start_task(child, [] {
+        pin_to_cpu(0);
+        sleep_wake_for(std::chrono::milliseconds(600), 200000);  // 0.2 ms naps
+      }));
+    // A hog on the same CPU, so that every wakeup waits.
+    tasks.push_back(start_task(children.paths[0], [] {
+      pin_to_cpu(0);
+      spin_for(std::chrono::milliseconds(600));
+    }));
+    for (auto &task : tasks) wait_done(task);
+    std::vector<Comparison> per_child(kCgroups);
+    for (size_t t = 0; t < tasks.size(); ++t) {
+      const SchedInfo info = sched_info_of(tasks[t].pid);
+      Comparison &c = per_child[t < static_cast<size_t>(kCgroups) ? t : 0];
+      c.kernel_delay += info.run_delay;
+      c.kernel_count += info.pcount;
+    }
+    for (int i = 0; i < kCgroups; ++i) {
+      const std::string &child = children.paths[i];
+      with_pending +=
+          has_storage(cgprov::Layout{}.internal() + "/" + cgprov::pin::kPendingMap, child);
+      const auto after = stats_of(child);
+      Comparison &c = per_child[i];
+      c.stats_delay = after.at("runq_delay_total_ns") - before[i].at("runq_delay_total_ns");
+      c.stats_count = after.at("runq_delay_count") - before[i].at("runq_delay_count");
+      CAPTURE(child);
+      CHECK(c.stats_count == c.kernel_count);
+      CHECK(static_cast<double>(c.stats_delay) >= kRunqTolerance.first * c.kernel_delay);
+      CHECK(static_cast<double>(c.stats_delay) <= kRunqTolerance.second * c.kernel_delay);
+      sum.kernel_delay += c.kernel_delay;
+      sum.kernel_count += c.kernel_count;
+    }
+    // Read before the tasks are killed (their exits wait on the run queue).
+    const auto parent_after = stats_of(parent.path());
+    sum.stats_delay =
+        parent_after.at("runq_delay_total_ns") - parent_before.at("runq_delay_total_ns");
+    sum.stats_count = parent_after.at("runq_delay_count") - parent_before.at("runq_delay_count");
+    for (auto &task : tasks) reap(task);
+  }
+  std::printf("# %zu of %d cgroups needed pending counters\n", with_pending, kCgroups);
+  CHECK(with_pending > 0);
+  check_agreement(sum);
 }
 
 // Anonymous memory of `bytes`, touched page by page.

@@ -11,7 +11,7 @@ levels=17
 # whole path would fail with ENAMETOOLONG).
 as_user bash -c 'cd "$1" && for i in $(seq "$3"); do mkdir "$2" && cd "$2" || exit 1; done' _ "$base" "$name" "$levels"
 deep=$base
-for i in $(seq "$levels"); do deep="$deep/$name"; done
+for _ in $(seq "$levels"); do deep="$deep/$name"; done
 check "the user's deepest cgroup path is longer than 4 KiB (${#deep} bytes)" test "${#deep}" -gt 4096
 
 # Ids of the tree's cgroups, top down, read relative to each level.
@@ -43,6 +43,30 @@ printf '    %s\n' "$out"
 check "a fresh install with the deep tree present succeeds" test "$status" = 0
 check "and gives every level its stats file" tree_provisioned
 check "status reports a complete install" "$CGPROV" status
+
+# Hierarchy past the flusher's direct reach (8 ancestors): waits in the
+# deepest cgroup count in every level above it, in the delegated cgroup and
+# in the root, through the pending counters of every ninth ancestor.
+runq_count_of() { awk '$1 == "runq_delay_count" { print $2 }' "$STATS_DIR/$1"; }
+base_id=$(stat -c %i "$base") root_id=$(stat -c %i /sys/fs/cgroup)
+declare -A before
+for id in $(tree_ids) "$base_id" "$root_id"; do before[$id]=$(runq_count_of "$id"); done
+bash -c 'cd "$1" && for i in $(seq "$3"); do cd "$2" || exit 1; done && echo $$ > cgroup.procs &&
+	for i in $(seq 40); do sleep 0.001; done' _ "$base" "$name" "$levels"
+leaf_id=$(tree_ids | tail -n1)
+leaf_new=$(($(runq_count_of "$leaf_id") - before[$leaf_id]))
+# Every level of the tree (nothing else runs there), shallowest first.
+levels_agree() {
+	local id new
+	for id in $(tree_ids); do
+		new=$(($(runq_count_of "$id") - before[$id]))
+		[ "$new" = "$leaf_new" ] || { echo "cgroup $id: $new new waits, the deepest $leaf_new"; return 1; }
+	done
+}
+check "the deepest cgroup counted its task's waits ($leaf_new)" test "$leaf_new" -ge 40
+check "every level of the 17 counted the same waits" levels_agree
+check "the delegated cgroup and the root counted them too" bash -c '[ $(($2 - $3)) -ge "$1" ] && [ $(($4 - $5)) -ge "$1" ]' _ "$leaf_new" \
+	"$(runq_count_of "$base_id")" "${before[$base_id]}" "$(runq_count_of "$root_id")" "${before[$root_id]}"
 
 # Deepest first, each relative to its parent.
 find "$base" -depth -type d -delete 2>/dev/null
