@@ -30,8 +30,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 ARCH       := x86
-BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ibpf -Itests/bpf
 BPF_HDRS   := bpf/vmlinux.h $(filter-out bpf/vmlinux.h,$(wildcard bpf/*.h))
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ibpf -Itests/bpf
 
 LOADER_LIB_SRCS := $(filter-out loader/main.cpp,$(wildcard loader/*.cpp))
 LOADER_LIB_OBJS := $(LOADER_LIB_SRCS:loader/%.cpp=$(BUILD)/loader/%.o)
@@ -100,10 +100,10 @@ build: bpf/vmlinux.h $(BPF_SKELS) program $(BUILD)/cgprov-unit-tests \
 
 program: $(BUILD)/cgprov $(BUILD)/cgprov.8
 
-$(BUILD)/%.bpf.o: $(BPF_HDRS)
+$(BUILD)/%.bpf.o: bpf/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $(filter %.bpf.c,$^) -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c $(filter %.bpf.c,$^) -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -112,10 +112,12 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 
 $(foreach s,$(BPF_SRCS),$(eval $(BUILD)/$(notdir $(s:.bpf.c=.bpf.o)): $(s)))
 
-$(BUILD)/loader/%.o: loader/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
+# Objects depend on the headers they include (-MMD -MP: $(BUILD)/**/*.d),
+# skeletons included; the skeletons exist before the first compile.
+$(BUILD)/loader/%.o: loader/%.cpp | $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(Q)$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/loader/version.o: CPPFLAGS += -DCGPROV_VERSION='"$(VERSION)"'
 $(BUILD)/loader/version.o: debian/changelog
@@ -129,19 +131,19 @@ $(BUILD)/cgprov.8: loader/cgprov.8.scd
 	$(Q)mkdir -p $(@D)
 	$(Q)scdoc < $< > $@
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.cpp $(wildcard loader/*.hpp) $(BPF_SKELS)
+$(BUILD)/tests/unit/%.o: tests/unit/%.cpp | $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CXXFLAGS) -DCGPROV_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
+	$(Q)$(CXX) $(CXXFLAGS) -MMD -MP -DCGPROV_SOURCE_DIR='"$(CURDIR)"' -c $< -o $@
 
 $(BUILD)/cgprov-unit-tests: $(UNIT_OBJS) $(LOADER_LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CXX) $(CXXFLAGS) $^ -lCatch2Main -lCatch2 $(LDLIBS) -o $@
 
-$(BUILD)/tests/integration/%.o: tests/integration/%.cpp $(wildcard loader/*.hpp tests/integration/*.hpp) $(BPF_SKELS)
+$(BUILD)/tests/integration/%.o: tests/integration/%.cpp | $(BPF_SKELS)
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(CXXFLAGS) -Itests/integration -Itests/bpf -c $< -o $@
+	$(Q)$(CXX) $(CXXFLAGS) -MMD -MP -Itests/integration -Itests/bpf -c $< -o $@
 
 # In-VM tests: run by tests/vm/*/ scripts inside the guest, never on the host.
 $(BUILD)/cgprov-vm-tests: $(VMTEST_OBJS) $(LOADER_LIB_OBJS)
@@ -245,3 +247,6 @@ format:
 
 clean:
 	$(Q)rm -rf $(BUILD) bpf/vmlinux.h
+
+-include $(wildcard $(BUILD)/*.bpf.o.d $(BUILD)/loader/*.d $(BUILD)/tests/unit/*.d \
+	$(BUILD)/tests/integration/*.d)

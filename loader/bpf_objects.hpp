@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "owned.hpp"
 #include "policy.skel.h"
 #include "provisioner.skel.h"
 #include "result.hpp"
@@ -16,23 +17,9 @@
 
 namespace cgprov {
 
-struct StatsSkelDeleter {
-  void operator()(stats_bpf *skel) const { stats_bpf__destroy(skel); }
-};
-struct ProvisionerSkelDeleter {
-  void operator()(provisioner_bpf *skel) const { provisioner_bpf__destroy(skel); }
-};
-struct PolicySkelDeleter {
-  void operator()(policy_bpf *skel) const { policy_bpf__destroy(skel); }
-};
-using StatsSkel = std::unique_ptr<stats_bpf, StatsSkelDeleter>;
-using ProvisionerSkel = std::unique_ptr<provisioner_bpf, ProvisionerSkelDeleter>;
-using PolicySkel = std::unique_ptr<policy_bpf, PolicySkelDeleter>;
-
-struct LinkDeleter {
-  void operator()(bpf_link *link) const { bpf_link__destroy(link); }
-};
-using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
+using StatsSkel = Owned<stats_bpf, stats_bpf__destroy>;
+using ProvisionerSkel = Owned<provisioner_bpf, provisioner_bpf__destroy>;
+using PolicySkel = Owned<policy_bpf, policy_bpf__destroy>;
 
 // "<release>-<hash>" where the hash covers all BPF objects: two loaders
 // with the same version install identical programs.

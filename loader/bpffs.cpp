@@ -12,15 +12,9 @@
 #include <memory>
 
 #include "bpffs_dirs.hpp"
+#include "owned.hpp"
 
 namespace cgprov {
-namespace {
-
-struct DirCloser {
-  void operator()(DIR *d) const { ::closedir(d); }
-};
-
-}  // namespace
 
 bool on_bpffs(const std::string &path) {
   struct statfs fs{};
@@ -59,7 +53,7 @@ Result<void> unpin(const std::string &path) {
 
 Result<std::vector<std::string>> list_pins(const std::string &dir) {
   std::vector<std::string> names;
-  std::unique_ptr<DIR, DirCloser> d(::opendir(dir.c_str()));
+  UniqueDir d(::opendir(dir.c_str()));
   if (!d) {
     if (errno == ENOENT) return names;
     return errno_error("list " + dir);

@@ -15,6 +15,8 @@
 #include <set>
 #include <vector>
 
+#include "owned.hpp"
+
 namespace cgprov {
 namespace {
 
@@ -32,17 +34,13 @@ Error refusal(const std::string &root, const std::string &reason) {
   return Error{"refusing " + root + ": " + reason, 0};
 }
 
-struct DirCloser {
-  void operator()(DIR *d) const { ::closedir(d); }
-};
-
 // Names in the directory open as `fd`, but `ignored` ones.
 Result<std::vector<std::string>> dir_entries(int fd, const std::string &path,
                                              const std::set<std::string> &ignored = {}) {
   // fdopendir() takes the fd: read a duplicate.
   int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) return errno_error("dup the fd of " + path);
-  std::unique_ptr<DIR, DirCloser> dir(::fdopendir(dup));
+  UniqueDir dir(::fdopendir(dup));
   if (!dir) {
     Error error = errno_error("list " + path);
     ::close(dup);

@@ -10,18 +10,16 @@
 #include <cstring>
 #include <memory>
 
+#include "owned.hpp"
+
 namespace cgprov {
 namespace {
-
-struct DirCloser {
-  void operator()(DIR *d) const { ::closedir(d); }
-};
 
 // Names of the subdirectories of the directory open as `fd` (not taken).
 Result<std::vector<std::string>> subdirectories(int fd, const std::string &path) {
   UniqueFd copy(::openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!copy.valid()) return errno_error("list " + path);
-  std::unique_ptr<DIR, DirCloser> dir(::fdopendir(copy.get()));
+  UniqueDir dir(::fdopendir(copy.get()));
   if (!dir) return errno_error("list " + path);
   copy.release();  // owned by `dir` now
   std::vector<std::string> names;

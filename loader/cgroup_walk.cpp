@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "owned.hpp"
 #include "unique_fd.hpp"
 
 namespace cgprov {
@@ -19,10 +20,6 @@ namespace {
 constexpr size_t kMaxOpenDirs = 32;
 
 constexpr int kDirFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW;
-
-struct DirCloser {
-  void operator()(DIR *d) const { ::closedir(d); }
-};
 
 // The cgroup went away (or the walk raced a rename): skip it.
 bool vanished(int err) { return err == ENOENT || err == ENODEV || err == ESTALE; }
@@ -44,7 +41,7 @@ std::string display(const std::string &root, const std::string &path) {
 Result<std::vector<std::string>> subdirectories(int fd) {
   UniqueFd own(::openat(fd, ".", kDirFlags));  // fdopendir takes the fd it reads
   if (!own.valid()) return errno_error("");
-  std::unique_ptr<DIR, DirCloser> dir(::fdopendir(own.get()));
+  UniqueDir dir(::fdopendir(own.get()));
   if (!dir) return errno_error("");
   own.release();
   std::vector<std::string> names;

@@ -271,8 +271,6 @@ Result<void> reprovision(const Layout &layout, const BpffsDirs &dirs, const Poli
 
 }  // namespace
 
-std::optional<std::string> installed_version(const Layout &layout) { return read_meta(layout); }
-
 Result<InstallReport> install(const InstallOptions &options) {
   const Layout &layout = options.layout;
   auto lock = lock_instance(layout.root, /*create=*/true);

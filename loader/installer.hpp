@@ -79,7 +79,4 @@ Result<Status> read_status(const Layout &layout);
 // by the caller (internal/ is root's).
 std::optional<cgprov_provision_status> read_provision_counters(const Layout &layout);
 
-// Installed version from the meta pin, if any.
-std::optional<std::string> installed_version(const Layout &layout);
-
 }  // namespace cgprov

@@ -27,13 +27,14 @@ for arg in "$@"; do
 	esac
 done
 
+# shellcheck source=lib/tap.sh
+. "$repo/scripts/lib/tap.sh"
+
 passed=0 failed=0 skipped=0
 count_tap() { # FILE: add its TAP lines to the totals
-	local p s f
-	p=$(grep -cE '^ok ' "$1" || true)
-	s=$(grep -cE '^ok .*# SKIP' "$1" || true)
-	f=$(grep -cE '^not ok ' "$1" || true)
-	passed=$((passed + p - s)) skipped=$((skipped + s)) failed=$((failed + f))
+	local p f s
+	read -r p f s < <(tap_count "$1")
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
 if [ "$run_unit" = 1 ]; then
@@ -60,7 +61,7 @@ if [ "$run_host" = 1 ]; then
 		"$test" > "$results/host-one.out" 2>&1
 		status=$?
 		grep -vE '^(not )?ok ' "$results/host-one.out"
-		grep -E '^(not )?ok ' "$results/host-one.out" | sed -E "s|^((not )?ok - )|\1$(basename "$test"): |" | tee -a "$tap"
+		tap_label "$(basename "$test")" < "$results/host-one.out" | tee -a "$tap"
 		if [ "$status" != 0 ] && ! grep -q '^not ok ' "$results/host-one.out"; then
 			echo "not ok - $test exited $status" | tee -a "$tap"
 		fi

@@ -11,17 +11,17 @@
 
 /* Directories a pin may target; the kfuncs take constant strings only. */
 enum pin_dir {
-	DIR_TEST,	/* bpffs directory the test creates */
-	DIR_CGROUPFS,	/* not bpffs */
-	DIR_TMPFS,	/* not bpffs */
-	DIR_MISSING,	/* does not exist */
-	DIR_SYMLINK,	/* a symlink to DIR_TEST */
+	DIR_TEST,     /* bpffs directory the test creates */
+	DIR_CGROUPFS, /* not bpffs */
+	DIR_TMPFS,    /* not bpffs */
+	DIR_MISSING,  /* does not exist */
+	DIR_SYMLINK,  /* a symlink to DIR_TEST */
 };
 
 /* Context of the syscall programs, filled by the test. */
 struct pin_args {
 	__u64 cgroup_id;
-	__u32 dir;	/* enum pin_dir */
+	__u32 dir; /* enum pin_dir */
 	__u32 prog_id;
 	__u32 order;
 	__u32 mode;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The tree is clean by its own rules: every tracked C++ file as
-# clang-format (.clang-format) formats it, and every tracked shell script
+# The tree is clean by its own rules: every tracked C++ and BPF C file as
+# clang-format formats it (by the .clang-format of its directory, as `make
+# format` does), and every tracked shell script
 # (by suffix or by shebang) without a shellcheck finding of warning level
 # or above.
 # shellcheck source=../vm/lib.sh
@@ -8,9 +9,9 @@
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo" || exit 1
 
-mapfile -t cxx < <(git ls-files '*.cpp' '*.hpp')
-check "there are C++ files to check (${#cxx[@]})" test "${#cxx[@]}" -gt 0
-check "clang-format leaves every C++ file as it is" clang-format-19 --dry-run --Werror "${cxx[@]}"
+mapfile -t sources < <(git ls-files '*.cpp' '*.hpp' '*.bpf.c' 'bpf/*.h' 'tests/bpf/*.h')
+check "there are C++ and BPF files to check (${#sources[@]})" test "${#sources[@]}" -gt 0
+check "clang-format leaves every one as it is" clang-format-19 --dry-run --Werror "${sources[@]}"
 
 shell_scripts() {
 	local f

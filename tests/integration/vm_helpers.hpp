@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "owned.hpp"
 #include "unique_fd.hpp"
 
 namespace cgprov::test {
@@ -103,18 +104,9 @@ class LibbpfLogCapture {
   const std::string &text() const;
 };
 
-// unique_ptr for a libbpf skeleton with its destroy function.
+// A libbpf skeleton, destroyed with its own function; a bpf_link.
 template <typename Skel, void (*Destroy)(Skel *)>
-struct SkelDeleter {
-  void operator()(Skel *skel) const { Destroy(skel); }
-};
-template <typename Skel, void (*Destroy)(Skel *)>
-using SkelPtr = std::unique_ptr<Skel, SkelDeleter<Skel, Destroy>>;
-
-// unique_ptr for a bpf_link.
-struct LinkDeleter {
-  void operator()(bpf_link *link) const { bpf_link__destroy(link); }
-};
-using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
+using SkelPtr = Owned<Skel, Destroy>;
+using cgprov::LinkPtr;
 
 }  // namespace cgprov::test

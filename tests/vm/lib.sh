@@ -179,3 +179,34 @@ interrupted_install() {
 	wait "$pid" 2>/dev/null
 	return 0
 }
+
+# install_refused FIRST_LINE PROBE_TEXT: `cgprov install` fails with exit
+# status 1, its first line matching the extended regex FIRST_LINE, and
+# creates nothing (no mount, pin or cgroup); `cgprov probe` exits 1 and
+# says PROBE_TEXT (a fixed string).
+install_refused() {
+	local out status
+	out=$("$CGPROV" install 2>&1)
+	status=$?
+	printf '    %s\n' "$out"
+	check "install fails with exit status 1" test "$status" = 1
+	check "its first line names what is missing" bash -c 'head -n1 <<<"$1" | grep -qE "$2"' _ "$out" "$1"
+	check "nothing was pinned or mounted" bash -c '! test -e /run/cgprov && ! test -e /sys/fs/bpf/cgprov'
+	check "no cgroup was created" test ! -e /sys/fs/cgroup/cgprov.slice
+	out=$("$CGPROV" probe 2>&1)
+	status=$?
+	printf '    %s\n' "$out"
+	check "probe exits 1" test "$status" = 1
+	check "and says the same" grep -qF -- "$2" <<<"$out"
+}
+
+# No process runs the cgprov binary (by its executable, whatever it calls
+# itself): nothing of an install stays running.
+no_cgprov_process() {
+	local exe target
+	target=$(readlink -f "$CGPROV")
+	for exe in /proc/[0-9]*/exe; do
+		[ "$(readlink "$exe" 2>/dev/null)" = "$target" ] && { echo "${exe%/exe} runs $target"; return 1; }
+	done
+	return 0
+}

@@ -12,6 +12,8 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../scripts/lib/tap.sh
+. "$here/../../scripts/lib/tap.sh"
 results=$(mktemp)
 if [ "${1:-}" = --results ]; then results=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: $0 [--results FILE] SUITE..." >&2; exit 2; }
@@ -38,9 +40,9 @@ for suite in "$@"; do
 		out=$(mktemp)
 		timeout 600 "$test" > "$out" 2>&1
 		status=$?
-		if grep -qE '^(not )?ok ' "$out"; then
+		if tap_has_lines "$out"; then
 			grep -vE '^(not )?ok ' "$out" | sed 's/^/    /'
-			grep -E '^(not )?ok ' "$out" | sed -E "s|^(not )?ok - |&$name: |" | while read -r line; do
+			tap_label "$name" < "$out" | while read -r line; do
 				record "$line"
 			done
 			if [ "$status" != 0 ] && ! grep -q '^not ok ' "$out"; then
@@ -68,10 +70,7 @@ else
 	printf '    %s\n' "$warnings" | head -n 40
 fi
 
-passed=$(grep -cE '^ok ' "$results" || true)
-skipped=$(grep -cE '^ok .*# SKIP' "$results" || true)
-failed=$(grep -cE '^not ok ' "$results" || true)
-passed=$((passed - skipped))
+read -r passed failed skipped < <(tap_count "$results")
 # Not the driver's closing line: the host adds these to its own totals.
 echo "$passed passed, $failed failed, $skipped skipped in this VM"
 [ "$failed" = 0 ]

@@ -7,7 +7,7 @@ mkdir -p /sys/fs/cgroup/cgprov-preexisting/inner
 echo +memory > /sys/fs/cgroup/cgroup.subtree_control
 
 check "install succeeds" "$CGPROV" install
-check "no cgprov process is left running" bash -c '! pgrep -x cgprov'
+check "no process runs the cgprov binary" no_cgprov_process
 check "status reports a complete install" "$CGPROV" status
 check "cgroups that existed before install have stats files" test -r "$(stats_file /sys/fs/cgroup/cgprov-preexisting/inner)"
 check "the root cgroup has a stats file" test -r "$(stats_file /sys/fs/cgroup)"
