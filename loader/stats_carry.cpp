@@ -103,11 +103,8 @@ Result<size_t> carry_old_stats(const OldStats &old, int map_fd) {
 Result<void> unpin_old_stats(const Layout &tree, StatsLayout layout) {
   std::vector<const char *> names{map_pin(layout)};
   if (layout == StatsLayout::v1) names.push_back(pin::kTaskTimesMapV1);
-  for (const char *name : names) {
-    const std::string path = tree.internal() + "/" + name;
-    if (!path_exists(path)) continue;
-    if (auto r = unpin(path); !r) return r;
-  }
+  for (const char *name : names)
+    if (auto r = unpin(tree.internal() + "/" + name); !r) return r;  // a missing one is fine
   return {};
 }
 

@@ -44,7 +44,7 @@ Result<void> flush_old_stats(const OldStats &old);
 Result<size_t> carry_old_stats(const OldStats &old, int map_fd);
 
 // Remove the old maps of `layout` from `tree` (once the new map holds
-// their numbers); those that are not there are skipped.
+// their numbers); unpin() skips those that are not there.
 Result<void> unpin_old_stats(const Layout &tree, StatsLayout layout);
 
 }  // namespace cgprov

@@ -164,6 +164,15 @@ Comparison run_and_compare(const std::vector<std::function<void()>> &works) {
   return c;
 }
 
+// The stats file's arrivals equal sched_info's, its delay within
+// kRunqTolerance of sched_info's.
+void check_within_tolerance(const Comparison &c) {
+  CAPTURE(c.kernel_delay, c.stats_delay, c.kernel_count, c.stats_count);
+  CHECK(static_cast<double>(c.stats_delay) >= kRunqTolerance.first * c.kernel_delay);
+  CHECK(static_cast<double>(c.stats_delay) <= kRunqTolerance.second * c.kernel_delay);
+  CHECK(c.stats_count == c.kernel_count);
+}
+
 void check_agreement(const Comparison &c) {
   CAPTURE(c.kernel_delay, c.stats_delay, c.kernel_count, c.stats_count);
   std::printf("# sched_info run_delay %llu ns over %llu arrivals; stats file %llu ns over %llu\n",
@@ -178,9 +187,7 @@ void check_agreement(const Comparison &c) {
   if (c.stats_delay != c.kernel_delay)
     std::printf("# the stats file differs from sched_info by %lld ns\n",
                 static_cast<long long>(c.stats_delay) - static_cast<long long>(c.kernel_delay));
-  CHECK(static_cast<double>(c.stats_delay) >= kRunqTolerance.first * c.kernel_delay);
-  CHECK(static_cast<double>(c.stats_delay) <= kRunqTolerance.second * c.kernel_delay);
-  CHECK(c.stats_count == c.kernel_count);
+  check_within_tolerance(c);
 }
 
 constexpr std::chrono::milliseconds kRun{1500};
@@ -264,15 +271,13 @@ struct ChildCgroups {
   }
 };
 
-// Whether `cgroup` has an entry in the pinned cgroup storage map `map`.
-bool has_storage(const std::string &map, const std::string &cgroup) {
-  cgprov::UniqueFd map_fd(bpf_obj_get(map.c_str()));
-  REQUIRE(map_fd.valid());
+// Whether `cgroup` has an entry in the cgroup storage map `map_fd`.
+bool has_storage(int map_fd, const std::string &cgroup) {
   cgprov::UniqueFd cgroup_fd(::open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   REQUIRE(cgroup_fd.valid());
   std::vector<char> value(4096);  // larger than any stats value
   const int key = cgroup_fd.get();
-  return bpf_map_lookup_elem(map_fd.get(), &key, value.data()) == 0;
+  return bpf_map_lookup_elem(map_fd, &key, value.data()) == 0;
 }
 
 // More cgroups with events on one CPU than its slot cache has slots (32):
@@ -309,18 +314,18 @@ TEST_CASE("run-queue delays of more cgroups on a CPU than it has slots agree wit
       c.kernel_delay += info.run_delay;
       c.kernel_count += info.pcount;
     }
+    const std::string pending_map = cgprov::Layout{}.internal() + "/" + cgprov::pin::kPendingMap;
+    cgprov::UniqueFd pending_fd(bpf_obj_get(pending_map.c_str()));
+    REQUIRE(pending_fd.valid());
     for (int i = 0; i < kCgroups; ++i) {
       const std::string &child = children.paths[i];
-      with_pending +=
-          has_storage(cgprov::Layout{}.internal() + "/" + cgprov::pin::kPendingMap, child);
+      with_pending += has_storage(pending_fd.get(), child);
       const auto after = stats_of(child);
       Comparison &c = per_child[i];
       c.stats_delay = after.at("runq_delay_total_ns") - before[i].at("runq_delay_total_ns");
       c.stats_count = after.at("runq_delay_count") - before[i].at("runq_delay_count");
       CAPTURE(child);
-      CHECK(c.stats_count == c.kernel_count);
-      CHECK(static_cast<double>(c.stats_delay) >= kRunqTolerance.first * c.kernel_delay);
-      CHECK(static_cast<double>(c.stats_delay) <= kRunqTolerance.second * c.kernel_delay);
+      check_within_tolerance(c);
       sum.kernel_delay += c.kernel_delay;
       sum.kernel_count += c.kernel_count;
     }
