@@ -214,11 +214,14 @@ install: $(BUILD)/cgprov $(BUILD)/cgprov.8
 	$(Q)install -D -m 0644 scripts/systemd/cgprov-export.sysusers \
 		$(DESTDIR)$(SYSUSERS_DIR)/cgprov-export.conf
 	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/cgprov/README.md
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/cgprov/docs docs/design.md docs/testing.md
+	$(Q)install -D -m 0644 loader/cgprov.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/cgprov
 	$(Q)test -e $(DESTDIR)/etc/cgprov/policy.toml || \
 		install -D -m 0644 loader/policy.toml $(DESTDIR)/etc/cgprov/policy.toml
 
 # The Debian package, built from a copy of the tree (scripts/build-deb.sh).
-DEB_INPUTS := Makefile README.md scripts/build-deb.sh $(wildcard debian/* debian/source/* \
+DEB_INPUTS := Makefile README.md docs/design.md docs/testing.md scripts/build-deb.sh $(wildcard debian/* debian/source/* \
 	loader/* bpf/*.bpf.c scripts/systemd/*) $(BPF_HDRS)
 deb: $(DEB)
 $(DEB): $(DEB_INPUTS) $(VMLINUX_BTF)

@@ -1,7 +1,7 @@
 // cgprov's directories in bpffs, opened relative to held directory fds and
 // trusted only when proven root's: the loader never uses a directory,
 // file or mount it did not make or cannot prove is root's and closed to
-// others (see README, "What the loader trusts").
+// others (see docs/design.md, "What the loader trusts, and why").
 #pragma once
 
 #include <sys/stat.h>

@@ -38,6 +38,8 @@ for path in ./usr/sbin/cgprov ./lib/systemd/system/cgprov.service \
 	./usr/lib/tmpfiles.d/cgprov-export.conf ./usr/lib/sysusers.d/cgprov-export.conf \
 	./etc/cgprov/policy.toml \
 	./usr/share/man/man8/cgprov.8.gz ./usr/share/doc/cgprov/README.md.gz \
+	./usr/share/doc/cgprov/docs/design.md.gz ./usr/share/doc/cgprov/docs/testing.md.gz \
+	./usr/share/bash-completion/completions/cgprov \
 	./usr/share/doc/cgprov/copyright; do
 	check "the package installs ${path#.}" grep -qxF "$path" <<<"$contents"
 done
